@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point for the `vigil` command. Vigil runs its TypeScript sources through the tsx loader,
+// so `npx vigil` works straight after `npm ci` with no build step.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../src/cmd/vigil.ts");
+process.exitCode = await main(process.argv.slice(2));
