@@ -1,0 +1,244 @@
+// The vigil.yml schema: snake_case keys in, VigilConfig out. Every object is strict so that a
+// misspelt key is an error rather than a silently ignored setting.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { getSystemErrorMap } from "node:util";
+import { z } from "zod";
+import { parseDuration } from "../model/duration.ts";
+import { splitHostPort } from "./address.ts";
+import { describeValue } from "./errors.ts";
+import type { ClickHouseConfig, ServerConfig, StorageConfig, VigilConfig } from "./types.ts";
+import { LOG_LEVELS, STORAGE_ENGINES } from "./types.ts";
+import { parseBytes } from "./units.ts";
+
+/** errorMessage returns the message of a thrown value. */
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * durationField accepts a Prometheus duration and yields milliseconds. A YAML number is read
+ * as its decimal text, so `0` works as in Prometheus while `60` is an invalid duration.
+ */
+function durationField(opts: { positive: boolean }) {
+  return z.unknown().transform((value, ctx): number => {
+    const text = typeof value === "number" ? String(value) : value;
+    if (typeof text !== "string") {
+      ctx.addIssue({ code: "custom", message: `expected a duration, got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    let ms: number;
+    try {
+      ms = parseDuration(text);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: errorMessage(err) });
+      return z.NEVER;
+    }
+    if (opts.positive && ms === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be greater than 0, got ${JSON.stringify(text)}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+/** sizeField accepts a positive byte size ("10MiB" or a plain integer) and yields bytes. */
+function sizeField() {
+  return z.unknown().transform((value, ctx): number => {
+    let bytes: number;
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
+      bytes = value;
+    } else if (typeof value === "string") {
+      try {
+        bytes = parseBytes(value);
+      } catch (err) {
+        const units = "B, KB, KiB, MB, MiB, GB, GiB";
+        ctx.addIssue({ code: "custom", message: `${errorMessage(err)} (units: ${units})` });
+        return z.NEVER;
+      }
+    } else {
+      const got = describeValue(value);
+      ctx.addIssue({ code: "custom", message: `expected a size such as 10MiB, got ${got}` });
+      return z.NEVER;
+    }
+    if (bytes === 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be greater than 0, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+}
+
+/** positiveInt accepts an integer > 0. */
+function positiveInt() {
+  return z.unknown().transform((value, ctx): number => {
+    if (typeof value !== "number" || !Number.isSafeInteger(value)) {
+      ctx.addIssue({ code: "custom", message: `expected an integer, got ${describeValue(value)}` });
+      return z.NEVER;
+    }
+    if (value <= 0) {
+      ctx.addIssue({ code: "custom", message: `must be greater than 0, got ${value}` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+/** nonEmptyString accepts any string but "". */
+function nonEmptyString() {
+  return z.string().min(1);
+}
+
+const listenField = z.string().superRefine((addr, ctx) => {
+  try {
+    splitHostPort(addr);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: errorMessage(err) });
+  }
+});
+
+const urlField = z.string().superRefine((text, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // Reported below.
+  }
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    ctx.addIssue({
+      code: "custom",
+      message: `invalid URL ${JSON.stringify(text)} (want http:// or https://)`,
+    });
+  }
+});
+
+const serverSchema = z
+  .object({
+    listen: listenField.default("127.0.0.1:9700"),
+    log_level: z.enum(LOG_LEVELS).default("info"),
+    max_request_body: sizeField().prefault("10MiB"),
+  })
+  .strict()
+  .transform((s): ServerConfig => ({
+    listen: s.listen,
+    logLevel: s.log_level,
+    maxRequestBodyBytes: s.max_request_body,
+  }));
+
+const clickhouseSchema = z
+  .object({
+    url: urlField.optional(),
+    username: nonEmptyString().default("default"),
+    password: z.string().default(""),
+    password_file: nonEmptyString().optional(),
+    database: nonEmptyString().default("vigil"),
+    cluster: z.string().default(""),
+    request_timeout: durationField({ positive: true }).prefault("30s"),
+  })
+  .strict()
+  .superRefine((ch, ctx) => {
+    if (ch.password !== "" && ch.password_file !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["password_file"],
+        message: "password and password_file are mutually exclusive",
+      });
+    }
+  });
+
+/** readSecretFile reads a password file, trimming surrounding white space as Prometheus does. */
+function readSecretFile(path: string): string {
+  return readFileSync(path, "utf8").trim();
+}
+
+/** fsErrorReason words a file system error briefly: "ENOENT: no such file or directory". */
+function fsErrorReason(err: unknown): string {
+  if (err instanceof Error && "errno" in err && typeof err.errno === "number") {
+    const entry = getSystemErrorMap().get(err.errno);
+    if (entry) return `${entry[0]}: ${entry[1]}`;
+  }
+  return errorMessage(err);
+}
+
+/**
+ * storageSchema builds the storage section's schema. baseDir anchors relative paths. The
+ * ClickHouse section is validated whatever the engine, but only used (and its password file
+ * only read) when engine is clickhouse.
+ */
+function storageSchema(baseDir: string) {
+  return z
+    .object({
+      engine: z.enum(STORAGE_ENGINES).default("embedded"),
+      data_dir: nonEmptyString().default("./data"),
+      retention: durationField({ positive: true }).prefault("60d"),
+      batch_max_rows: positiveInt().prefault(100_000),
+      batch_max_delay: durationField({ positive: false }).prefault("200ms"),
+      clickhouse: clickhouseSchema.optional(),
+    })
+    .strict()
+    .transform((s, ctx): StorageConfig => {
+      const out: StorageConfig = {
+        engine: s.engine,
+        dataDir: resolve(baseDir, s.data_dir),
+        retentionMs: s.retention,
+        batchMaxRows: s.batch_max_rows,
+        batchMaxDelayMs: s.batch_max_delay,
+      };
+      if (s.engine !== "clickhouse") return out;
+
+      const ch = s.clickhouse;
+      if (ch?.url === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["clickhouse", "url"],
+          message: "required when storage.engine is clickhouse",
+        });
+        return z.NEVER;
+      }
+      let password = ch.password;
+      if (ch.password_file !== undefined) {
+        const path = resolve(baseDir, ch.password_file);
+        try {
+          password = readSecretFile(path);
+        } catch (err) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["clickhouse", "password_file"],
+            message: `cannot read password file ${JSON.stringify(path)}: ${fsErrorReason(err)}`,
+          });
+          return z.NEVER;
+        }
+      }
+      const clickhouse: ClickHouseConfig = {
+        url: ch.url,
+        username: ch.username,
+        password,
+        database: ch.database,
+        requestTimeoutMs: ch.request_timeout,
+      };
+      if (ch.cluster !== "") clickhouse.cluster = ch.cluster;
+      out.clickhouse = clickhouse;
+      return out;
+    });
+}
+
+/**
+ * configSchema builds the schema of a whole vigil.yml. baseDir is the directory relative paths
+ * in the file (data_dir, password_file) are resolved against. Absent keys and sections take
+ * their defaults; the input must already have its null values removed.
+ */
+export function configSchema(baseDir: string) {
+  return z
+    .object({
+      server: serverSchema.prefault({}),
+      storage: storageSchema(baseDir).prefault({}),
+    })
+    .strict()
+    .transform((c): VigilConfig => ({ server: c.server, storage: c.storage }));
+}

@@ -1,0 +1,58 @@
+// Printing the effective configuration back as vigil.yml.
+import { stringify } from "yaml";
+import { formatDuration } from "../model/duration.ts";
+import type { VigilConfig } from "./types.ts";
+import { formatBytes } from "./units.ts";
+
+/** SECRET replaces secrets in printed configuration, as Prometheus's config.Secret does. */
+const SECRET = "<secret>";
+
+/**
+ * configToYaml prints the effective configuration as vigil.yml: snake_case keys, every setting
+ * including defaults, durations and sizes in their short forms ("60d", "10MiB"). Secrets are
+ * masked: a non-empty password prints as `<secret>` and a password in the ClickHouse URL as
+ * "xxxxx" (Go's URL.Redacted), so the output is safe to serve on /api/v1/status/config. Since
+ * password_file has been read by then, it is not printed.
+ */
+export function configToYaml(cfg: VigilConfig): string {
+  const { server, storage } = cfg;
+  const ch = storage.clickhouse;
+  const doc = {
+    server: {
+      listen: server.listen,
+      log_level: server.logLevel,
+      max_request_body: formatBytes(server.maxRequestBodyBytes),
+    },
+    storage: {
+      engine: storage.engine,
+      data_dir: storage.dataDir,
+      retention: formatDuration(storage.retentionMs),
+      batch_max_rows: storage.batchMaxRows,
+      batch_max_delay: formatDuration(storage.batchMaxDelayMs),
+      ...(ch && {
+        clickhouse: {
+          url: redactUrl(ch.url),
+          username: ch.username,
+          ...(ch.password !== "" && { password: SECRET }),
+          database: ch.database,
+          ...(ch.cluster !== undefined && { cluster: ch.cluster }),
+          request_timeout: formatDuration(ch.requestTimeoutMs),
+        },
+      }),
+    },
+  };
+  return stringify(doc);
+}
+
+/** redactUrl masks the password in a URL's user info, if any. */
+function redactUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return text;
+  }
+  if (url.password === "") return text;
+  url.password = "xxxxx";
+  return url.toString();
+}

@@ -1,0 +1,71 @@
+// The effective configuration, as the rest of Vigil sees it: camelCase keys, durations in
+// milliseconds, sizes in bytes, paths absolute. The YAML spelling of each field is in brackets.
+
+/** LOG_LEVELS lists the accepted values of server.log_level, least severe first. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/** LogLevel is the minimum severity Vigil logs. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** STORAGE_ENGINES lists the accepted values of storage.engine. */
+export const STORAGE_ENGINES = ["embedded", "clickhouse", "memory"] as const;
+
+/**
+ * StorageEngine selects the storage backend: "embedded" runs ClickHouse in-process (chDB) on
+ * dataDir, "clickhouse" talks to a ClickHouse server or cluster, "memory" keeps everything in
+ * memory and loses it on exit (tests and demos).
+ */
+export type StorageEngine = (typeof STORAGE_ENGINES)[number];
+
+/** ServerConfig configures the HTTP server [server]. */
+export interface ServerConfig {
+  /** Address to listen on, HOST:PORT or [IPv6]:PORT [listen]; default "127.0.0.1:9700". */
+  listen: string;
+  /** Minimum severity to log [log_level]; default "info". */
+  logLevel: LogLevel;
+  /** Largest accepted request body in bytes [max_request_body]; default 10MiB. */
+  maxRequestBodyBytes: number;
+}
+
+/** ClickHouseConfig configures the connection to a ClickHouse server [storage.clickhouse]. */
+export interface ClickHouseConfig {
+  /** HTTP(S) endpoint, e.g. "http://127.0.0.1:8123" [url]; required. */
+  url: string;
+  /** User name [username]; default "default". */
+  username: string;
+  /** Password, read from password_file at load time when that is set [password]; default "". */
+  password: string;
+  /** Database holding Vigil's tables [database]; default "vigil". */
+  database: string;
+  /** Cluster name; when set, DDL runs ON CLUSTER this cluster [cluster]; default unset. */
+  cluster?: string;
+  /** Timeout of each request to ClickHouse in milliseconds [request_timeout]; default 30s. */
+  requestTimeoutMs: number;
+}
+
+/** StorageConfig configures where and how long samples and logs are kept [storage]. */
+export interface StorageConfig {
+  /** Storage backend [engine]; default "embedded". */
+  engine: StorageEngine;
+  /**
+   * Absolute data directory of the embedded engine [data_dir]; default "./data". A relative
+   * path in the file is resolved against the config file's directory.
+   */
+  dataDir: string;
+  /** How long data is kept, in milliseconds, > 0 [retention]; default 60d. */
+  retentionMs: number;
+  /** Most rows in one insert batch, > 0 [batch_max_rows]; default 100000. */
+  batchMaxRows: number;
+  /** Longest a row waits for its batch to be flushed, in milliseconds [batch_max_delay]; default 200ms. */
+  batchMaxDelayMs: number;
+  /** ClickHouse connection; present exactly when engine is "clickhouse" [clickhouse]. */
+  clickhouse?: ClickHouseConfig;
+}
+
+/** VigilConfig is the validated contents of vigil.yml with defaults filled in. */
+export interface VigilConfig {
+  server: ServerConfig;
+  storage: StorageConfig;
+  /** The file the configuration was loaded from, as given; unset for defaultConfig(). */
+  file?: string;
+}

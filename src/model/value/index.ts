@@ -1,0 +1,1 @@
+export { STALE_NAN, isStaleNaN } from "./stale.ts";

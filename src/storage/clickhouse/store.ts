@@ -1,0 +1,521 @@
+import type { Labels, Matcher } from "../../model/labels/index.ts";
+import {
+  METRIC_NAME,
+  compareLabels,
+  fingerprint,
+  labelsFromPairs,
+  labelsKey,
+  metricName,
+} from "../../model/labels/index.ts";
+import type {
+  Appender,
+  Querier,
+  SelectHints,
+  Series,
+  SeriesRef,
+  Storage,
+  StorageStats,
+} from "../interface.ts";
+import { StorageClosedError, StorageError } from "../errors.ts";
+import type { StorageMetrics } from "../metrics.ts";
+import { newStorageMetrics } from "../metrics.ts";
+import { validateAppend } from "../validate.ts";
+import type { ClickHouseDriver } from "./driver.ts";
+import { decodeNative, encodeBlock, encodeString, int64Column } from "./native.ts";
+import type { SchemaOptions, Tables } from "./schema.ts";
+import { MIGRATIONS, bootstrapStatements, retentionStatements, tables } from "./schema.ts";
+import { dayLiteral, matchersSql, metricNameSql, msLiteral, quote } from "./sql.ts";
+
+const DAY_MS = 86_400_000;
+
+/** ClickHouseStorageOptions configure batching and schema for a ClickHouse-backed Storage. */
+export interface ClickHouseStorageOptions extends SchemaOptions {
+  readonly engine: "embedded" | "clickhouse";
+  /** batchMaxRows: a batch is written as soon as it holds this many samples. */
+  readonly batchMaxRows: number;
+  /** batchMaxDelayMs: a non-full batch is written at most this long after its first commit. */
+  readonly batchMaxDelayMs: number;
+  readonly metrics?: StorageMetrics;
+}
+
+/** SeriesInfo is what the storage remembers about a series it has written in this process. */
+interface SeriesInfo {
+  readonly labels: Labels;
+  readonly fpLo: number;
+  readonly fpHi: number;
+  readonly name: Uint8Array;
+  /** days (UTC day numbers) whose series row is known to be committed. */
+  readonly days: Set<number>;
+}
+
+/** Txn is one committed appender's samples waiting in a batch. */
+interface Txn {
+  readonly refs: Int32Array;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+  readonly n: number;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+}
+
+/**
+ * openClickHouseStorage migrates the schema on `driver` and returns a Storage on it. It owns the
+ * driver from then on and closes it in `close()`.
+ */
+export async function openClickHouseStorage(
+  driver: ClickHouseDriver,
+  opts: ClickHouseStorageOptions,
+): Promise<ClickHouseStorage> {
+  await migrate(driver, opts);
+  return new ClickHouseStorage(driver, opts);
+}
+
+async function migrate(driver: ClickHouseDriver, o: SchemaOptions): Promise<void> {
+  for (const sql of bootstrapStatements(o)) await driver.exec(sql);
+  const t = tables(o);
+  const rows = await driver.queryJson<{ version: number }>(`SELECT version FROM ${t.migrations}`);
+  const applied = new Set(rows.map((r) => Number(r.version)));
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    for (const sql of m.statements(o)) await driver.exec(sql);
+    await driver.exec(
+      `INSERT INTO ${t.migrations} (version, name) VALUES (${m.version}, ${quote(m.name)})`,
+    );
+  }
+  for (const sql of retentionStatements(o)) await driver.exec(sql);
+}
+
+/**
+ * ClickHouseStorage implements Storage on ClickHouse, embedded (chDB) or remote. Appenders'
+ * commits are gathered into batches; a batch is written with one INSERT per table and every
+ * commit in it resolves only after those INSERTs returned (DESIGN.md "Acknowledged means
+ * durable"). One batch is written at a time while the next one fills.
+ */
+export class ClickHouseStorage implements Storage {
+  readonly engine: "embedded" | "clickhouse";
+  private readonly t: Tables;
+  private readonly metrics: StorageMetrics;
+  private readonly refByKey = new Map<string, SeriesRef>();
+  private readonly series: SeriesInfo[] = [];
+  private batch: Txn[] = [];
+  private batchRows = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly driver: ClickHouseDriver,
+    private readonly opts: ClickHouseStorageOptions,
+  ) {
+    this.engine = opts.engine;
+    this.t = tables(opts);
+    this.metrics = opts.metrics ?? newStorageMetrics();
+  }
+
+  /** description names the backend for logs and errors. */
+  get description(): string {
+    return this.driver.description;
+  }
+
+  appender(): Appender {
+    let refs = new Int32Array(64);
+    let ts = new Float64Array(64);
+    let vs = new Float64Array(64);
+    let n = 0;
+    let done = false;
+    const use = () => {
+      if (this.closed) throw new StorageClosedError();
+      if (done) throw new Error("appender already committed or rolled back");
+    };
+    return {
+      append: (ref, labels, tMs, value) => {
+        use();
+        if (ref <= 0 || ref > this.series.length) {
+          validateAppend(labels, tMs);
+          ref = this.resolveRef(labels);
+        } else if (!Number.isSafeInteger(tMs)) {
+          validateAppend(labels, tMs);
+        }
+        if (n === refs.length) {
+          const grow = <A extends Int32Array | Float64Array>(a: A, b: A): A => (b.set(a), b);
+          refs = grow(refs, new Int32Array(n * 2));
+          ts = grow(ts, new Float64Array(n * 2));
+          vs = grow(vs, new Float64Array(n * 2));
+        }
+        refs[n] = ref;
+        ts[n] = tMs;
+        vs[n] = value;
+        n++;
+        return ref;
+      },
+      commit: () => {
+        try {
+          use();
+        } catch (err) {
+          return Promise.reject(err as Error);
+        }
+        done = true;
+        if (n === 0) return Promise.resolve();
+        return new Promise<void>((resolve, reject) => {
+          this.enqueue({ refs, ts, vs, n, resolve, reject });
+        });
+      },
+      rollback: () => {
+        done = true;
+        n = 0;
+      },
+    };
+  }
+
+  private resolveRef(labels: Labels): SeriesRef {
+    const key = labelsKey(labels);
+    let ref = this.refByKey.get(key);
+    if (ref === undefined) {
+      const fp = fingerprint(labels);
+      this.series.push({
+        labels,
+        fpLo: Number(fp & 0xffffffffn),
+        fpHi: Number(fp >> 32n),
+        name: encodeString(metricName(labels)),
+        days: new Set(),
+      });
+      ref = this.series.length;
+      this.refByKey.set(key, ref);
+    }
+    return ref;
+  }
+
+  private enqueue(txn: Txn): void {
+    this.batch.push(txn);
+    this.batchRows += txn.n;
+    this.metrics.pendingRows.inc(txn.n);
+    if (this.batchRows >= this.opts.batchMaxRows) this.kick();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.kick(), this.opts.batchMaxDelayMs);
+    }
+  }
+
+  /** kick starts writing the current batch unless a write is in flight (it then chains). */
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.writing || this.batch.length === 0) return;
+    const txns = this.batch;
+    const rows = this.batchRows;
+    this.batch = [];
+    this.batchRows = 0;
+    this.writing = this.writeBatch(txns, rows).finally(() => {
+      this.writing = undefined;
+      this.metrics.pendingRows.dec(rows);
+      if (this.batch.length > 0) {
+        if (this.batchRows >= this.opts.batchMaxRows || this.closed) this.kick();
+        else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.opts.batchMaxDelayMs);
+      }
+    });
+  }
+
+  private async writeBatch(txns: Txn[], rows: number): Promise<void> {
+    const start = performance.now();
+    try {
+      const newDays = this.seriesRowsNeeded(txns);
+      if (newDays.length > 0) {
+        const block = this.encodeSeries(newDays);
+        await this.driver.insertNative(this.t.series, SERIES_COLUMNS, block);
+        this.metrics.rows.inc({ table: "series" }, newDays.length);
+        this.metrics.bytes.inc({ table: "series" }, block.length);
+      }
+      const block = this.encodeSamples(txns, rows);
+      await this.driver.insertNative(this.t.samples, SAMPLE_COLUMNS, block);
+      for (const [ref, day] of newDays) this.series[ref - 1]!.days.add(day);
+      this.metrics.batches.inc();
+      this.metrics.rows.inc({ table: "samples" }, rows);
+      this.metrics.bytes.inc({ table: "samples" }, block.length);
+      this.metrics.insertDuration.observe((performance.now() - start) / 1000);
+      for (const t of txns) t.resolve();
+    } catch (err) {
+      this.metrics.errors.inc();
+      const e =
+        err instanceof StorageError
+          ? err
+          : new StorageError(`write failed: ${(err as Error).message}`, { cause: err });
+      for (const t of txns) t.reject(e);
+    }
+  }
+
+  /** seriesRowsNeeded lists (ref, day) pairs whose series-per-day row is not yet committed. */
+  private seriesRowsNeeded(txns: Txn[]): [SeriesRef, number][] {
+    const out: [SeriesRef, number][] = [];
+    const seen = new Set<number>();
+    for (const t of txns) {
+      for (let i = 0; i < t.n; i++) {
+        const ref = t.refs[i]!;
+        const day = Math.floor(t.ts[i]! / DAY_MS);
+        if (this.series[ref - 1]!.days.has(day)) continue;
+        const k = ref * 100_000 + day; // day numbers stay below 100k until the year 2243
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push([ref, day]);
+      }
+    }
+    return out;
+  }
+
+  private encodeSeries(rows: [SeriesRef, number][]): Uint8Array {
+    const n = rows.length;
+    const dates = new Uint16Array(n);
+    const fps = new Uint32Array(n * 2);
+    const names: Uint8Array[] = [];
+    const mapParts: Uint8Array[] = [];
+    const offsets = new BigUint64Array(n);
+    let total = 0n;
+    rows.forEach(([ref, day], i) => {
+      const s = this.series[ref - 1]!;
+      dates[i] = day;
+      fps[2 * i] = s.fpLo;
+      fps[2 * i + 1] = s.fpHi;
+      names.push(s.name);
+      total += BigInt(s.labels.length - 1);
+      offsets[i] = total;
+    });
+    // Map(K, V) is encoded as Array(Tuple(K, V)): offsets, then all keys, then all values.
+    const keys: Uint8Array[] = [];
+    const vals: Uint8Array[] = [];
+    for (const [ref] of rows) {
+      for (const l of this.series[ref - 1]!.labels) {
+        if (l.name === METRIC_NAME) continue;
+        keys.push(encodeString(l.name));
+        vals.push(encodeString(l.value));
+      }
+    }
+    mapParts.push(new Uint8Array(offsets.buffer), concat(keys), concat(vals));
+    return encodeBlock(n, [
+      { name: "date", type: "Date", data: new Uint8Array(dates.buffer) },
+      { name: "metric_name", type: "String", data: concat(names) },
+      { name: "fingerprint", type: "UInt64", data: new Uint8Array(fps.buffer) },
+      { name: "labels", type: "Map(String, String)", data: concat(mapParts) },
+    ]);
+  }
+
+  private encodeSamples(txns: Txn[], rows: number): Uint8Array {
+    let nameLen = 0;
+    for (const t of txns)
+      for (let i = 0; i < t.n; i++) nameLen += this.series[t.refs[i]! - 1]!.name.length;
+    const names = new Uint8Array(nameLen);
+    const fps = new Uint32Array(rows * 2);
+    const ts = new Float64Array(rows);
+    const vs = new Float64Array(rows);
+    let off = 0;
+    let r = 0;
+    for (const t of txns) {
+      for (let i = 0; i < t.n; i++, r++) {
+        const s = this.series[t.refs[i]! - 1]!;
+        names.set(s.name, off);
+        off += s.name.length;
+        fps[2 * r] = s.fpLo;
+        fps[2 * r + 1] = s.fpHi;
+      }
+      ts.set(t.ts.subarray(0, t.n), r - t.n);
+      vs.set(t.vs.subarray(0, t.n), r - t.n);
+    }
+    return encodeBlock(rows, [
+      { name: "metric_name", type: "String", data: names },
+      { name: "fingerprint", type: "UInt64", data: new Uint8Array(fps.buffer) },
+      { name: "t", type: "DateTime64(3, 'UTC')", data: int64Column(ts, rows) },
+      { name: "value", type: "Float64", data: new Uint8Array(vs.buffer) },
+    ]);
+  }
+
+  querier(mintMs: number, maxtMs: number): Querier {
+    return new ClickHouseQuerier(this, mintMs, maxtMs);
+  }
+
+  /** @internal used by the querier */
+  checkOpen(): void {
+    if (this.closed) throw new StorageClosedError();
+  }
+
+  /** @internal */
+  get drv(): ClickHouseDriver {
+    return this.driver;
+  }
+
+  /** @internal */
+  get tbl(): Tables {
+    return this.t;
+  }
+
+  async stats(): Promise<StorageStats> {
+    this.checkOpen();
+    const [row] = await this.driver.queryJson<{
+      series: string;
+      samples: string;
+      mint: string | null;
+      maxt: string | null;
+    }>(
+      `SELECT toString(uniqExact(fingerprint)) AS series, toString(count()) AS samples,` +
+        ` if(count() = 0, NULL, toString(toUnixTimestamp64Milli(min(t)))) AS mint,` +
+        ` if(count() = 0, NULL, toString(toUnixTimestamp64Milli(max(t)))) AS maxt` +
+        ` FROM ${this.t.samples}`,
+    );
+    const [disk] = await this.driver.queryJson<{ bytes: string }>(
+      `SELECT toString(sum(bytes_on_disk)) AS bytes FROM system.parts` +
+        ` WHERE active AND database = ${quote(this.opts.database)}`,
+    );
+    return {
+      numSeries: Number(row?.series ?? 0),
+      numSamples: Number(row?.samples ?? 0),
+      minTimeMs: row?.mint == null ? null : Number(row.mint),
+      maxTimeMs: row?.maxt == null ? null : Number(row.maxt),
+      bytesOnDisk: Number(disk?.bytes ?? 0),
+    };
+  }
+
+  /** flush writes every pending batch and waits for it. */
+  async flush(): Promise<void> {
+    while (this.batch.length > 0 || this.writing) {
+      this.kick();
+      await this.writing;
+    }
+  }
+
+  /** optimize merges parts (OPTIMIZE TABLE ... FINAL); used by benchmarks and maintenance. */
+  async optimize(): Promise<void> {
+    await this.driver.exec(`OPTIMIZE TABLE ${this.t.samples} FINAL`);
+    await this.driver.exec(`OPTIMIZE TABLE ${this.t.series} FINAL`);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    await this.driver.close();
+  }
+}
+
+const SERIES_COLUMNS = ["date", "metric_name", "fingerprint", "labels"] as const;
+const SAMPLE_COLUMNS = ["metric_name", "fingerprint", "t", "value"] as const;
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+class ClickHouseQuerier implements Querier {
+  constructor(
+    private readonly s: ClickHouseStorage,
+    readonly mintMs: number,
+    readonly maxtMs: number,
+  ) {}
+
+  /** seriesWhere selects series-per-day rows for the matchers within the querier's days. */
+  private seriesWhere(matchers: readonly Matcher[]): string {
+    return (
+      `date >= ${dayLiteral(this.mintMs)} AND date <= ${dayLiteral(this.maxtMs)}` +
+      ` AND ${matchersSql(matchers)}`
+    );
+  }
+
+  async select(matchers: readonly Matcher[], hints?: SelectHints): Promise<Series[]> {
+    this.s.checkOpen();
+    const { drv, tbl } = this.s;
+    const signal = hints?.signal;
+    const labelRows = await drv.queryJson<{
+      fp: string;
+      mname: string;
+      lbls: Record<string, string>;
+    }>(
+      `SELECT toString(fingerprint) AS fp, any(metric_name) AS mname, any(labels) AS lbls` +
+        ` FROM ${tbl.series} WHERE ${this.seriesWhere(matchers)} GROUP BY fingerprint`,
+      signal,
+    );
+    if (labelRows.length === 0) return [];
+    const labelsByFp = new Map<bigint, Labels>();
+    for (const r of labelRows) {
+      const pairs = Object.entries(r.lbls).map(([name, value]) => ({ name, value }));
+      pairs.push({ name: METRIC_NAME, value: r.mname });
+      labelsByFp.set(BigInt(r.fp), labelsFromPairs(pairs));
+    }
+    const where =
+      `${metricNameSql(matchers)} AND t >= ${msLiteral(this.mintMs)} AND t <= ${msLiteral(this.maxtMs)}` +
+      ` AND fingerprint IN (SELECT fingerprint FROM ${tbl.series} WHERE ${this.seriesWhere(matchers)})`;
+    const sql = hints?.seriesOnly
+      ? `SELECT DISTINCT fingerprint FROM ${tbl.samples} WHERE ${where}`
+      : `SELECT fingerprint, t, value FROM ${tbl.samples} WHERE ${where} ORDER BY fingerprint, t`;
+    const table = decodeNative(await drv.queryNative(sql, signal));
+    const fpCol = table.columns.get("fingerprint");
+    const out: Series[] = [];
+    if (!fpCol || fpCol.kind !== "u64") return out;
+    const fps = fpCol.values;
+    if (hints?.seriesOnly) {
+      for (const fp of fps) {
+        const labels = labelsByFp.get(fp);
+        if (labels)
+          out.push({ labels, timestamps: new Float64Array(0), values: new Float64Array(0) });
+      }
+    } else {
+      const tCol = table.columns.get("t");
+      const vCol = table.columns.get("value");
+      if (!tCol || tCol.kind !== "i64" || !vCol || vCol.kind !== "f64") {
+        throw new StorageError("unexpected result columns from samples query");
+      }
+      const ts = tCol.values;
+      const vs = vCol.values;
+      let i = 0;
+      while (i < fps.length) {
+        const fp = fps[i]!;
+        let j = i + 1;
+        while (j < fps.length && fps[j] === fp) j++;
+        const labels = labelsByFp.get(fp);
+        if (labels) out.push(dedup(labels, ts.subarray(i, j), vs.subarray(i, j)));
+        i = j;
+      }
+    }
+    out.sort((a, b) => compareLabels(a.labels, b.labels));
+    return hints?.limit ? out.slice(0, hints.limit) : out;
+  }
+
+  async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
+    this.s.checkOpen();
+    const rows = await this.s.drv.queryJson<{ n: string }>(
+      `SELECT DISTINCT arrayJoin(arrayConcat(['${METRIC_NAME}'], mapKeys(labels))) AS n` +
+        ` FROM ${this.s.tbl.series} WHERE ${this.seriesWhere(matchers ?? [])} ORDER BY n`,
+    );
+    return rows.map((r) => r.n);
+  }
+
+  async labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]> {
+    this.s.checkOpen();
+    const col = name === METRIC_NAME ? "metric_name" : `labels[${quote(name)}]`;
+    const rows = await this.s.drv.queryJson<{ v: string }>(
+      `SELECT DISTINCT ${col} AS v FROM ${this.s.tbl.series}` +
+        ` WHERE ${this.seriesWhere(matchers ?? [])} AND v != '' ORDER BY v`,
+    );
+    return rows.map((r) => r.v);
+  }
+}
+
+/** dedup copies one series' samples, dropping repeated timestamps (unmerged duplicates). */
+function dedup(labels: Labels, ts: Float64Array, vs: Float64Array): Series {
+  let dups = 0;
+  for (let i = 1; i < ts.length; i++) if (ts[i] === ts[i - 1]) dups++;
+  if (dups === 0) return { labels, timestamps: ts.slice(), values: vs.slice() };
+  const nt = new Float64Array(ts.length - dups);
+  const nv = new Float64Array(ts.length - dups);
+  let k = 0;
+  for (let i = 0; i < ts.length; i++) {
+    if (i > 0 && ts[i] === ts[i - 1]) continue;
+    nt[k] = ts[i]!;
+    nv.set(vs.subarray(i, i + 1), k);
+    k++;
+  }
+  return { labels, timestamps: nt, values: nv };
+}

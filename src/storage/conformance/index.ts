@@ -1,0 +1,2 @@
+export type { StorageSuiteOptions } from "./suite.ts";
+export { runStorageSuite } from "./suite.ts";
