@@ -5,4 +5,7 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../src/cmd/vigil.ts");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Native handles (the embedded engine's threads) may outlive a clean shutdown; exit explicitly
+// once stdout has drained.
+process.stdout.write("", () => process.exit(code));

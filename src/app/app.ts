@@ -1,0 +1,183 @@
+import type { FastifyInstance } from "fastify";
+import type { VigilConfig } from "../config/index.ts";
+import { defaultConfig, loadConfigFile } from "../config/index.ts";
+import type { SelfMetrics } from "../exporters/index.ts";
+import { newSelfMetrics } from "../exporters/index.ts";
+import type { Storage } from "../storage/index.ts";
+import { newStorageMetrics } from "../storage/index.ts";
+import type { Logger } from "../util/logging/index.ts";
+import { createWebServer } from "../web/index.ts";
+import { openStorage } from "./storage.ts";
+import { splitHostPort } from "../config/index.ts";
+
+/** Overrides are command-line flags that take precedence over vigil.yml. */
+export interface Overrides {
+  readonly dataDir?: string;
+  readonly listen?: string;
+  readonly logLevel?: "debug" | "info" | "warn" | "error";
+}
+
+/** AppOptions say where the configuration comes from and how to log. */
+export interface AppOptions {
+  /** configFile: path of vigil.yml; absent means built-in defaults. */
+  readonly configFile?: string;
+  readonly overrides: Overrides;
+  readonly logger: Logger;
+}
+
+/**
+ * Reloader is a named part of Vigil that takes a new configuration on reload, in the manner of
+ * Prometheus's `cmd/prometheus/main.go` reloaders. It throws to reject the configuration.
+ */
+export interface Reloader {
+  readonly name: string;
+  reload(cfg: VigilConfig): Promise<void> | void;
+}
+
+/**
+ * App is one running Vigil: configuration, storage, HTTP server and the subsystems wired between
+ * them. `start` returns once the server listens and storage is open; `stop` stops accepting
+ * requests, flushes pending writes and closes storage.
+ */
+export class App {
+  readonly metrics: SelfMetrics;
+  private cfg: VigilConfig | undefined;
+  private storage: Storage | undefined;
+  private web: FastifyInstance | undefined;
+  private readonly reloaders: Reloader[] = [];
+  private ready = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly opts: AppOptions) {
+    this.metrics = newSelfMetrics();
+    this.reloaders.push({
+      name: "logging",
+      reload: (cfg) => {
+        this.opts.logger.level = cfg.server.logLevel;
+      },
+    });
+  }
+
+  /** config is the configuration in force. */
+  get config(): VigilConfig {
+    if (!this.cfg) throw new Error("app not started");
+    return this.cfg;
+  }
+
+  /** address is the URL the HTTP server listens on, e.g. http://127.0.0.1:9700. */
+  get address(): string {
+    const a = this.web?.server.address();
+    if (!a || typeof a === "string") return "";
+    const host = a.family === "IPv6" ? `[${a.address}]` : a.address;
+    return `http://${host}:${a.port}`;
+  }
+
+  private async loadConfig(): Promise<VigilConfig> {
+    const base = this.opts.configFile
+      ? await loadConfigFile(this.opts.configFile)
+      : defaultConfig();
+    const o = this.opts.overrides;
+    return {
+      ...base,
+      server: {
+        ...base.server,
+        listen: o.listen ?? base.server.listen,
+        logLevel: o.logLevel ?? base.server.logLevel,
+      },
+      storage: { ...base.storage, dataDir: o.dataDir ?? base.storage.dataDir },
+    };
+  }
+
+  /** start loads the configuration, listens, opens storage and becomes ready. */
+  async start(): Promise<void> {
+    const log = this.opts.logger;
+    const cfg = await this.loadConfig();
+    this.cfg = cfg;
+    log.level = cfg.server.logLevel;
+    this.metrics.configReloadSuccess.set(1);
+    this.metrics.configReloadSuccessTime.set(Date.now() / 1000);
+
+    this.web = await createWebServer({
+      logger: log,
+      metrics: this.metrics,
+      maxRequestBodyBytes: cfg.server.maxRequestBodyBytes,
+      isReady: () => this.ready,
+      reload: () => this.reload(),
+    });
+    const { host, port } = splitHostPort(cfg.server.listen);
+    try {
+      await this.web.listen({ host, port });
+    } catch (err) {
+      throw new Error(`cannot listen on ${cfg.server.listen}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    log.info({ address: this.address }, "listening");
+
+    const t0 = performance.now();
+    try {
+      this.storage = await openStorage(cfg.storage, newStorageMetrics(this.metrics.registry));
+    } catch (err) {
+      await this.web.close();
+      throw err;
+    }
+    this.ready = true;
+    this.metrics.ready.set(1);
+    log.info(
+      { engine: cfg.storage.engine, ms: Math.round(performance.now() - t0) },
+      "storage open; ready",
+    );
+  }
+
+  /** store is the open storage (for subsystems and tests). */
+  get store(): Storage {
+    if (!this.storage) throw new Error("storage not open");
+    return this.storage;
+  }
+
+  /**
+   * reload re-reads the configuration file and hands it to every reloader. A configuration that
+   * fails to load or is rejected leaves the running one in force and sets
+   * `vigil_config_last_reload_successful` to 0.
+   */
+  async reload(): Promise<void> {
+    const log = this.opts.logger;
+    try {
+      const cfg = await this.loadConfig();
+      const old = this.cfg;
+      if (old && cfg.storage.engine !== old.storage.engine) {
+        log.warn("storage settings changed; they take effect on restart");
+      }
+      if (old && cfg.server.listen !== old.server.listen) {
+        log.warn("server.listen changed; it takes effect on restart");
+      }
+      for (const r of this.reloaders) await r.reload(cfg);
+      this.cfg = cfg;
+      this.metrics.configReloadSuccess.set(1);
+      this.metrics.configReloadSuccessTime.set(Date.now() / 1000);
+      log.info({ file: this.opts.configFile ?? "(defaults)" }, "configuration reloaded");
+    } catch (err) {
+      this.metrics.configReloadSuccess.set(0);
+      log.error({ err: (err as Error).message }, "configuration reload failed");
+      throw err;
+    }
+  }
+
+  /** stop stops accepting requests, flushes pending batches and closes storage. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.ready = false;
+      this.metrics.ready.set(0);
+      if (this.web) await this.web.close();
+      if (this.storage) await this.storage.close();
+      this.opts.logger.info("stopped");
+    })();
+    return this.stopping;
+  }
+
+  /** http is the Fastify instance, for subsystems that add routes. */
+  get http(): FastifyInstance {
+    if (!this.web) throw new Error("app not started");
+    return this.web;
+  }
+}

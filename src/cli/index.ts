@@ -1,0 +1,3 @@
+export type { Io } from "./main.ts";
+export { main } from "./main.ts";
+export { USAGE, UsageError } from "./usage.ts";

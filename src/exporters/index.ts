@@ -1,0 +1,2 @@
+export type { SelfMetrics } from "./self/index.ts";
+export { newSelfMetrics } from "./self/index.ts";

@@ -1,0 +1,2 @@
+export type { SelfMetrics } from "./self-metrics.ts";
+export { newSelfMetrics } from "./self-metrics.ts";

@@ -1,0 +1,2 @@
+export type { Logger, LogLevel } from "./logger.ts";
+export { newLogger, silentLogger } from "./logger.ts";
