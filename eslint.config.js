@@ -31,7 +31,10 @@ export default tseslint.config(
   },
   {
     files: ["**/*.test.ts", "**/testdata/**", "bench/**"],
-    rules: { "@typescript-eslint/no-explicit-any": "off", "@typescript-eslint/no-non-null-assertion": "off" },
+    rules: {
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
   },
   {
     files: ["**/*.mjs", "**/*.js"],
