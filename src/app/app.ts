@@ -101,6 +101,7 @@ export class App {
       logger: log,
       metrics: this.metrics,
       maxRequestBodyBytes: cfg.server.maxRequestBodyBytes,
+      rateLimitPerSecond: cfg.server.rateLimitPerSecond,
       isReady: () => this.ready,
       reload: () => this.reload(),
     });

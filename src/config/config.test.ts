@@ -440,7 +440,12 @@ void test("loadConfigFile reads testdata/vigil.yml", async () => {
   const file = join(TESTDATA, "vigil.yml");
   const cfg = await loadConfigFile(file);
   assert.deepEqual(cfg, {
-    server: { listen: "[::1]:9800", logLevel: "debug", maxRequestBodyBytes: 64 * MIB },
+    server: {
+      listen: "[::1]:9800",
+      logLevel: "debug",
+      maxRequestBodyBytes: 64 * MIB,
+      rateLimitPerSecond: 50,
+    },
     storage: {
       engine: "clickhouse",
       dataDir: join(TESTDATA, "data"),
@@ -500,6 +505,7 @@ storage:
   listen: 127.0.0.1:9700
   log_level: info
   max_request_body: 10MiB
+  rate_limit: 1000
 storage:
   engine: clickhouse
   data_dir: /var/lib/vigil

@@ -123,12 +123,14 @@ const serverSchema = z
     listen: listenField.default("127.0.0.1:9700"),
     log_level: z.enum(LOG_LEVELS).default("info"),
     max_request_body: sizeField().prefault("10MiB"),
+    rate_limit: positiveInt().prefault(1000),
   })
   .strict()
   .transform((s): ServerConfig => ({
     listen: s.listen,
     logLevel: s.log_level,
     maxRequestBodyBytes: s.max_request_body,
+    rateLimitPerSecond: s.rate_limit,
   }));
 
 const clickhouseSchema = z

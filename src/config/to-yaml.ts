@@ -22,6 +22,7 @@ export function configToYaml(cfg: VigilConfig): string {
       listen: server.listen,
       log_level: server.logLevel,
       max_request_body: formatBytes(server.maxRequestBodyBytes),
+      rate_limit: server.rateLimitPerSecond,
     },
     storage: {
       engine: storage.engine,

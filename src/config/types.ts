@@ -25,6 +25,8 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Largest accepted request body in bytes [max_request_body]; default 10MiB. */
   maxRequestBodyBytes: number;
+  /** Requests per second accepted from one client address before 429 [rate_limit]; default 1000. */
+  rateLimitPerSecond: number;
 }
 
 /** ClickHouseConfig configures the connection to a ClickHouse server [storage.clickhouse]. */

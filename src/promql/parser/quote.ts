@@ -1,0 +1,248 @@
+// Go-compatible string helpers for the PromQL parser and printer. Prometheus formats tokens,
+// error messages and printed expressions with Go's fmt/strconv verbs (%q, %#U, %f and
+// strconv.FormatFloat), and unquotes string literals with util/strutil/quote.go; the functions
+// here reproduce those outputs so that Vigil's messages match Prometheus's byte for byte.
+
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
+/** isGoPrint reports whether code point cp is printable as Go's unicode.IsPrint defines it. */
+export function isGoPrint(cp: number): boolean {
+  if (cp === 0x20) return true;
+  if (cp < 0x20 || cp === 0x7f) return false;
+  if (cp >= 0xd800 && cp <= 0xdfff) return false;
+  return PRINTABLE.test(String.fromCodePoint(cp));
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, "0");
+}
+
+function escapeRune(cp: number, quote: number): string {
+  if (cp === quote || cp === 0x5c) return "\\" + String.fromCodePoint(cp);
+  if (isGoPrint(cp)) return String.fromCodePoint(cp);
+  switch (cp) {
+    case 0x07:
+      return "\\a";
+    case 0x08:
+      return "\\b";
+    case 0x0c:
+      return "\\f";
+    case 0x0a:
+      return "\\n";
+    case 0x0d:
+      return "\\r";
+    case 0x09:
+      return "\\t";
+    case 0x0b:
+      return "\\v";
+  }
+  if (cp < 0x20 || cp === 0x7f) return "\\x" + hex(cp, 2);
+  // Lone surrogates cannot occur in Go strings; they stand in for invalid input here.
+  if (cp >= 0xd800 && cp <= 0xdfff) return "\\ufffd";
+  if (cp < 0x10000) return "\\u" + hex(cp, 4);
+  return "\\U" + hex(cp, 8);
+}
+
+/** goQuote renders s as Go's strconv.Quote (and the %q verb on strings) does. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) out += escapeRune(ch.codePointAt(0)!, 0x22);
+  return out + '"';
+}
+
+/** goQuoteRune renders code point cp as Go's %q verb on a rune does; -1 (EOF) prints as '�'. */
+export function goQuoteRune(cp: number): string {
+  if (cp < 0 || cp > 0x10ffff) cp = 0xfffd;
+  return "'" + escapeRune(cp, 0x27) + "'";
+}
+
+/** goRuneU renders code point cp as Go's %#U verb does, e.g. "U+0063 'c'". */
+export function goRuneU(cp: number): string {
+  if (cp < 0) cp = 0xfffd;
+  const u = "U+" + cp.toString(16).toUpperCase().padStart(4, "0");
+  return isGoPrint(cp) ? `${u} '${String.fromCodePoint(cp)}'` : u;
+}
+
+/** goQuotePrefix renders the first n code points of s with %.<n>q, as Go does for long tokens. */
+export function goQuotePrefix(s: string, n: number): string {
+  return goQuote(Array.from(s).slice(0, n).join(""));
+}
+
+/**
+ * formatGoFloat renders v as strconv.FormatFloat(v, 'f', -1, 64): the shortest decimal that
+ * round-trips, never in exponent form; infinities print as "+Inf"/"-Inf".
+ */
+export function formatGoFloat(v: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  if (Object.is(v, -0)) return "-0";
+  const sign = v < 0 ? "-" : "";
+  const s = String(Math.abs(v));
+  const e = s.indexOf("e");
+  if (e < 0) return sign + s;
+  const mantissa = s.slice(0, e).replace(".", "");
+  const dot = s.indexOf(".");
+  const pointAt = (dot >= 0 && dot < e ? dot : e) + Number(s.slice(e + 1));
+  if (pointAt <= 0) return sign + "0." + "0".repeat(-pointAt) + mantissa;
+  if (pointAt >= mantissa.length) return sign + mantissa + "0".repeat(pointAt - mantissa.length);
+  return sign + mantissa.slice(0, pointAt) + "." + mantissa.slice(pointAt);
+}
+
+/** formatGoFixed renders v as Go's %.<digits>f verb does ("+Inf", "NaN", no exponents). */
+export function formatGoFixed(v: number, digits: number): string {
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  if (Math.abs(v) < 1e21) return v.toFixed(digits);
+  // Above 1e21 every float64 is an integer, which BigInt prints exactly.
+  return BigInt(v).toString() + (digits > 0 ? "." + "0".repeat(digits) : "");
+}
+
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
+function hexVal(c: string): number {
+  const n = parseInt(c, 16);
+  return Number.isNaN(n) || !/^[0-9a-fA-F]$/.test(c) ? -1 : n;
+}
+
+/**
+ * unquoteString interprets s as a PromQL string literal ('...', "..." or `...`) and returns its
+ * value, as util/strutil/quote.go Unquote does. \x and octal escapes produce raw bytes, which are
+ * decoded as UTF-8 at the end (invalid sequences become U+FFFD). It throws "invalid syntax" on
+ * malformed input; the lexer rejects such literals before they get here.
+ */
+export function unquoteString(s: string): string {
+  const syntax = (): Error => new Error("invalid syntax");
+  if (s.length < 2) throw syntax();
+  const quote = s[0];
+  if (quote !== s[s.length - 1]) throw syntax();
+  const body = s.slice(1, -1);
+  if (quote === "`") {
+    if (body.includes("`")) throw syntax();
+    return body;
+  }
+  if (quote !== '"' && quote !== "'") throw syntax();
+  if (body.includes("\n")) throw syntax();
+  if (!body.includes("\\") && !body.includes(quote)) return body;
+
+  const bytes: number[] = [];
+  const pushText = (t: string): void => {
+    for (const b of textEncoder.encode(t)) bytes.push(b);
+  };
+  let i = 0;
+  while (i < body.length) {
+    const c = body[i];
+    if (c === quote) throw syntax();
+    if (c !== "\\") {
+      const cp = body.codePointAt(i)!;
+      const ch = String.fromCodePoint(cp);
+      pushText(ch);
+      i += ch.length;
+      continue;
+    }
+    if (i + 1 >= body.length) throw syntax();
+    const e = body[i + 1];
+    i += 2;
+    switch (e) {
+      case "a":
+        bytes.push(7);
+        break;
+      case "b":
+        bytes.push(8);
+        break;
+      case "f":
+        bytes.push(12);
+        break;
+      case "n":
+        bytes.push(10);
+        break;
+      case "r":
+        bytes.push(13);
+        break;
+      case "t":
+        bytes.push(9);
+        break;
+      case "v":
+        bytes.push(11);
+        break;
+      case "\\":
+        bytes.push(0x5c);
+        break;
+      case "'":
+      case '"':
+        if (e !== quote) throw syntax();
+        bytes.push(e.charCodeAt(0));
+        break;
+      case "x":
+      case "u":
+      case "U": {
+        const n = e === "x" ? 2 : e === "u" ? 4 : 8;
+        if (i + n > body.length) throw syntax();
+        let v = 0;
+        for (let j = 0; j < n; j++) {
+          const d = hexVal(body[i + j]);
+          if (d < 0) throw syntax();
+          v = v * 16 + d;
+        }
+        i += n;
+        if (e === "x") {
+          bytes.push(v);
+        } else {
+          if (v > 0x10ffff) throw syntax();
+          pushText(v >= 0xd800 && v <= 0xdfff ? "\ufffd" : String.fromCodePoint(v));
+        }
+        break;
+      }
+      default: {
+        if (e < "0" || e > "7") throw syntax();
+        if (i + 2 > body.length) throw syntax();
+        let v = e.charCodeAt(0) - 48;
+        for (let j = 0; j < 2; j++) {
+          const d = body.charCodeAt(i + j) - 48;
+          if (d < 0 || d > 7) throw syntax();
+          v = v * 8 + d;
+        }
+        i += 2;
+        if (v > 255) throw syntax();
+        bytes.push(v);
+      }
+    }
+  }
+  return textDecoder.decode(new Uint8Array(bytes));
+}
+
+/** utf8Length returns the number of bytes s occupies in UTF-8, which is what Go's len() counts. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** compareCodePoints orders strings by code point, which is Go's byte order for UTF-8 strings. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (astral code points) sort above the rest of the BMP in code point order.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
