@@ -242,10 +242,16 @@ export function exprType(expr: Expr): ValueType {
     case "ParenExpr":
     case "UnaryExpr":
       return exprType(expr.expr);
-    case "BinaryExpr":
-      return exprType(expr.lhs) === "scalar" && exprType(expr.rhs) === "scalar"
-        ? "scalar"
-        : "vector";
+    case "BinaryExpr": {
+      // Iterate down the left spine: generated queries can chain thousands of operations.
+      let scalar = true;
+      let cur: Expr = expr;
+      while (cur.type === "BinaryExpr") {
+        scalar &&= exprType(cur.rhs) === "scalar";
+        cur = cur.lhs;
+      }
+      return scalar && exprType(cur) === "scalar" ? "scalar" : "vector";
+    }
     default:
       return assertNever(expr);
   }

@@ -297,11 +297,8 @@ function contains(valid: string, r: number): boolean {
   return r !== EOF && valid.includes(String.fromCodePoint(r));
 }
 
-/**
- * Lexer scans a PromQL expression into tokens. Use `lex(input)` for the whole token list; the
- * class exists so that the state functions can share the scanner state, as in lex.go.
- */
-export class Lexer {
+// Lexer holds the scanner state that the state functions share, as in lex.go; `lex` is the API.
+class Lexer {
   readonly input: string;
   private state: StateFn | null = lexStatements;
   pos = 0;

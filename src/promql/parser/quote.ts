@@ -17,6 +17,15 @@ function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, "0");
 }
 
+/**
+ * Go strings may hold bytes that are not valid UTF-8 (PromQL's "\xff" escape makes one). Such a
+ * byte 0xNN is kept in a JavaScript string as the lone surrogate U+DCNN ("surrogate escape"), so
+ * that it survives a round trip and prints back as \xNN, as Go prints it.
+ */
+export function isEscapedByte(codeUnit: number): boolean {
+  return codeUnit >= 0xdc80 && codeUnit <= 0xdcff;
+}
+
 function escapeRune(cp: number, quote: number): string {
   if (cp === quote || cp === 0x5c) return "\\" + String.fromCodePoint(cp);
   if (isGoPrint(cp)) return String.fromCodePoint(cp);
@@ -37,7 +46,8 @@ function escapeRune(cp: number, quote: number): string {
       return "\\v";
   }
   if (cp < 0x20 || cp === 0x7f) return "\\x" + hex(cp, 2);
-  // Lone surrogates cannot occur in Go strings; they stand in for invalid input here.
+  if (isEscapedByte(cp)) return "\\x" + hex(cp - 0xdc00, 2);
+  // Other lone surrogates cannot come from Go strings; print them as Go prints invalid runes.
   if (cp >= 0xd800 && cp <= 0xdfff) return "\\ufffd";
   if (cp < 0x10000) return "\\u" + hex(cp, 4);
   return "\\U" + hex(cp, 8);
@@ -99,8 +109,49 @@ export function formatGoFixed(v: number, digits: number): string {
   return BigInt(v).toString() + (digits > 0 ? "." + "0".repeat(digits) : "");
 }
 
-const textDecoder = new TextDecoder();
 const textEncoder = new TextEncoder();
+
+/**
+ * decodeUtf8 decodes bytes as Go's utf8.DecodeRune would, one rune at a time; each byte that does
+ * not start a valid sequence becomes a surrogate escape (see isEscapedByte).
+ */
+export function decodeUtf8(bytes: ArrayLike<number>): string {
+  let out = "";
+  let i = 0;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean =>
+    i + k < bytes.length && bytes[i + k] >= lo && bytes[i + k] <= hi;
+  while (i < bytes.length) {
+    const b0 = bytes[i];
+    let cp = -1;
+    let n = 1;
+    if (b0 < 0x80) cp = b0;
+    else if (b0 >= 0xc2 && b0 <= 0xdf && cont(1)) {
+      cp = ((b0 & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
+      n = 2;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      const lo = b0 === 0xe0 ? 0xa0 : 0x80;
+      const hi = b0 === 0xed ? 0x9f : 0xbf;
+      if (cont(1, lo, hi) && cont(2)) {
+        cp = ((b0 & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
+        n = 3;
+      }
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      const lo = b0 === 0xf0 ? 0x90 : 0x80;
+      const hi = b0 === 0xf4 ? 0x8f : 0xbf;
+      if (cont(1, lo, hi) && cont(2) && cont(3)) {
+        cp =
+          ((b0 & 0x07) << 18) |
+          ((bytes[i + 1] & 0x3f) << 12) |
+          ((bytes[i + 2] & 0x3f) << 6) |
+          (bytes[i + 3] & 0x3f);
+        n = 4;
+      }
+    }
+    out += cp < 0 ? String.fromCharCode(0xdc00 + b0) : String.fromCodePoint(cp);
+    i += n;
+  }
+  return out;
+}
 
 function hexVal(c: string): number {
   const n = parseInt(c, 16);
@@ -110,8 +161,9 @@ function hexVal(c: string): number {
 /**
  * unquoteString interprets s as a PromQL string literal ('...', "..." or `...`) and returns its
  * value, as util/strutil/quote.go Unquote does. \x and octal escapes produce raw bytes, which are
- * decoded as UTF-8 at the end (invalid sequences become U+FFFD). It throws "invalid syntax" on
- * malformed input; the lexer rejects such literals before they get here.
+ * decoded as UTF-8 at the end; bytes that are not valid UTF-8 become surrogate escapes (see
+ * isEscapedByte). It throws "invalid syntax" on malformed input; the lexer rejects such literals
+ * before they get here.
  */
 export function unquoteString(s: string): string {
   const syntax = (): Error => new Error("invalid syntax");
@@ -210,16 +262,20 @@ export function unquoteString(s: string): string {
       }
     }
   }
-  return textDecoder.decode(new Uint8Array(bytes));
+  return decodeUtf8(bytes);
 }
 
-/** utf8Length returns the number of bytes s occupies in UTF-8, which is what Go's len() counts. */
+/**
+ * utf8Length returns the number of bytes s occupies in UTF-8, which is what Go's len() counts; a
+ * surrogate escape counts as the one byte it stands for.
+ */
 export function utf8Length(s: string): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
+    else if (isEscapedByte(c)) n += 1;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
       const d = s.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
