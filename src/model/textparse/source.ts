@@ -1,35 +1,50 @@
-// Input handling shared by the parsers: the body as one string, label-text unescaping and the
-// metric type codes kept per sample.
+// Input handling shared by the parsers: the body as bytes (which is what Prometheus's lexers
+// scan) plus a latin1 string view with the same offsets, label-text unescaping, fast number
+// scanning, and the metric type codes kept per sample.
 
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
+import { goQuoteBytes } from "./strconv.ts";
 import type { MetricType } from "./types.ts";
 
 /**
- * Source is an exposition body as a string. When the body is not valid UTF-8, `binary` is set
- * and each character of `text` stands for one byte (latin1), so the lexers still see the exact
- * bytes Prometheus sees; slices are decoded as UTF-8 when taken out.
+ * Source is an exposition body. `bytes` is what the lexers scan, byte by byte as in Go; `raw`
+ * is the same bytes as a latin1 string, so offsets agree. When the body is pure ASCII (the usual
+ * case) slices of `raw` are the text itself; otherwise slices are decoded as UTF-8. `binary` is
+ * set when the body is not valid UTF-8.
  */
 export interface Source {
-  readonly text: string;
+  readonly bytes: Uint8Array;
+  readonly raw: string;
+  readonly ascii: boolean;
   readonly binary: boolean;
 }
 
 /**
- * toSource turns a body into a Source. Strings are used as they are; bytes are decoded as UTF-8
- * when valid and viewed as latin1 otherwise. Decompression (gzip) is the caller's job, as it is
- * the HTTP client's in Prometheus (scrape/scrape.go readResponse).
+ * toSource turns a body into a Source. `extra` bytes are appended (PromParser appends a
+ * newline). Decompression (gzip) is the caller's job, as it is the HTTP client's in Prometheus
+ * (scrape/scrape.go readResponse).
  */
-export function toSource(body: string | Uint8Array): Source {
-  if (typeof body === "string") return { text: body, binary: false };
-  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.length);
-  if (isUtf8(buf)) return { text: buf.toString("utf8"), binary: false };
-  return { text: buf.toString("latin1"), binary: true };
+export function toSource(body: string | Uint8Array, extra = ""): Source {
+  let buf =
+    typeof body === "string"
+      ? Buffer.from(body, "utf8")
+      : Buffer.isBuffer(body)
+        ? body
+        : Buffer.from(body.buffer, body.byteOffset, body.length);
+  if (extra !== "") buf = Buffer.concat([buf, Buffer.from(extra, "latin1")]);
+  const ascii = isAscii(buf);
+  return {
+    bytes: buf,
+    raw: buf.toString("latin1"),
+    ascii,
+    binary: !ascii && !isUtf8(buf),
+  };
 }
 
-/** sliceText returns text[a:b] of the source as a real string (UTF-8 decoded in binary mode). */
+/** sliceText returns bytes [a, b) of the source as text (decoded as UTF-8). */
 export function sliceText(src: Source, a: number, b: number): string {
-  const s = src.text.slice(a, b);
-  return src.binary ? decodeLatin1Bytes(s) : s;
+  if (src.ascii) return src.raw.slice(a, b);
+  return (src.bytes as Buffer).toString("utf8", a, b);
 }
 
 /** decodeLatin1Bytes decodes a string whose characters are bytes as UTF-8. */
@@ -37,10 +52,15 @@ export function decodeLatin1Bytes(s: string): string {
   return Buffer.from(s, "latin1").toString("utf8");
 }
 
-/** isValidUtf8Text reports whether text[a:b] of the source is valid UTF-8. */
+/** isValidUtf8Text reports whether bytes [a, b) of the source are valid UTF-8. */
 export function isValidUtf8Text(src: Source, a: number, b: number): boolean {
   if (!src.binary) return true;
-  return isUtf8(Buffer.from(src.text.slice(a, b), "latin1"));
+  return isUtf8(src.bytes.subarray(a, b));
+}
+
+/** quoteBytes renders bytes [a, b) of the source as Go's %q does. */
+export function quoteBytes(src: Source, a: number, b: number): string {
+  return goQuoteBytes(src.bytes.subarray(a, b));
 }
 
 /**
@@ -77,6 +97,80 @@ function unescape(s: string, quotes: boolean): string {
     bs = s.indexOf("\\", from);
   }
   return out + s.slice(from);
+}
+
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+  1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/**
+ * scanDecimal reads a plain decimal number (optional sign, at most 15 significant digits, an
+ * optional point and exponent) from b[a:e] without making a string. The result is exact or
+ * correctly rounded, since both the digits and the power of ten are exact doubles (Clinger's
+ * fast path). It returns undefined for anything else (specials, long mantissas, large exponents,
+ * bad syntax); the caller then falls back to the full parser, which also reports errors.
+ */
+export function scanDecimal(b: Uint8Array, a: number, e: number): number | undefined {
+  let i = a;
+  let neg = false;
+  let c = b[i];
+  if (c === 0x2d || c === 0x2b) {
+    neg = c === 0x2d;
+    i++;
+  }
+  let m = 0;
+  let digits = 0;
+  let frac = 0;
+  let sawDot = false;
+  let sawDigit = false;
+  for (; i < e; i++) {
+    c = b[i]!;
+    if (c >= 0x30 && c <= 0x39) {
+      if (digits === 15) return undefined;
+      m = m * 10 + (c - 0x30);
+      if (m !== 0) digits++;
+      if (sawDot) frac++;
+      sawDigit = true;
+    } else if (c === 0x2e && !sawDot) {
+      sawDot = true;
+    } else {
+      break;
+    }
+  }
+  if (!sawDigit) return undefined;
+  let exp = 0;
+  if (i < e && (b[i]! | 0x20) === 0x65) {
+    i++;
+    let eneg = false;
+    if (i < e && (b[i] === 0x2d || b[i] === 0x2b)) eneg = b[i++] === 0x2d;
+    const expStart = i;
+    for (; i < e && b[i]! >= 0x30 && b[i]! <= 0x39 && i - expStart < 4; i++) {
+      exp = exp * 10 + (b[i]! - 0x30);
+    }
+    if (i === expStart) return undefined;
+    if (eneg) exp = -exp;
+  }
+  if (i !== e) return undefined;
+  exp -= frac;
+  let v: number;
+  if (exp === 0) v = m;
+  else if (exp > 0 && exp <= 22) v = m * POW10[exp]!;
+  else if (exp < 0 && exp >= -22) v = m / POW10[-exp]!;
+  else return undefined;
+  return neg ? -v : v;
+}
+
+/** scanInt reads an unsigned decimal integer of at most 15 digits from b[a:e], or undefined. */
+export function scanInt(b: Uint8Array, a: number, e: number): number | undefined {
+  if (e <= a || e - a > 15) return undefined;
+  let v = 0;
+  for (let i = a; i < e; i++) {
+    const c = b[i]!;
+    if (c < 0x30 || c > 0x39) return undefined;
+    v = v * 10 + (c - 0x30);
+  }
+  return v;
 }
 
 /** TYPE_NAMES maps a metric type code to its name; index 0 is `unknown`. */

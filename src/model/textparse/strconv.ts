@@ -34,7 +34,7 @@ function isDigit(c: number): boolean {
  * `nan`. It throws an Error with Go's message (`strconv.ParseFloat: parsing "x": invalid
  * syntax`, or `value out of range` when the magnitude overflows float64).
  */
-export function parseGoFloat(s: string): number {
+export function parseGoFloat(s: string, latin1 = false): number {
   const n = s.length;
   let i = 0;
   let c = n > 0 ? s.charCodeAt(0) : 0;
@@ -53,17 +53,19 @@ export function parseGoFloat(s: string): number {
       if (i < n && (s.charCodeAt(i) === C_PLUS || s.charCodeAt(i) === C_MINUS)) i++;
       const expStart = i;
       while (i < n && isDigit(s.charCodeAt(i))) i++;
-      if (i === expStart) throw numError("ParseFloat", s, "invalid syntax");
+      if (i === expStart) throw numError("ParseFloat", s, "invalid syntax", latin1);
     }
     if (i === n) {
       const v = Number(s);
-      if (v === Infinity || v === -Infinity) throw numError("ParseFloat", s, "value out of range");
+      if (v === Infinity || v === -Infinity) {
+        throw numError("ParseFloat", s, "value out of range", latin1);
+      }
       return v;
     }
-    throw numError("ParseFloat", s, "invalid syntax");
+    throw numError("ParseFloat", s, "invalid syntax", latin1);
   }
   const special = parseSpecial(s);
-  if (special === undefined) throw numError("ParseFloat", s, "invalid syntax");
+  if (special === undefined) throw numError("ParseFloat", s, "invalid syntax", latin1);
   return special;
 }
 
@@ -90,14 +92,15 @@ function parseSpecial(s: string): number | undefined {
  * parsePromFloat is the float parser of Prometheus's exposition parsers (parseFloat in
  * model/textparse/promparse.go and prometheus/common expfmt/text_parse.go): Go's ParseFloat,
  * except that any `p`, `P` or `_` is refused with "unsupported character in float", which keeps
- * values to the pre-Go-1.13 float syntax.
+ * values to the pre-Go-1.13 float syntax. With `latin1`, each character of s stands for a byte
+ * (for error messages).
  */
-export function parsePromFloat(s: string): number {
+export function parsePromFloat(s: string, latin1 = false): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x70 || c === 0x50 || c === 0x5f) throw new Error("unsupported character in float");
   }
-  return parseGoFloat(s);
+  return parseGoFloat(s, latin1);
 }
 
 const INT64_MAX = 9223372036854775807n;
@@ -108,22 +111,24 @@ const INT64_MIN = -9223372036854775808n;
  * followed by digits. It throws an Error with Go's message on bad syntax or overflow. Values
  * beyond 2^53 lose precision in the returned number.
  */
-export function parseGoInt(s: string): number {
+export function parseGoInt(s: string, latin1 = false): number {
   const n = s.length;
   let i = 0;
   if (n > 0 && (s.charCodeAt(0) === C_PLUS || s.charCodeAt(0) === C_MINUS)) i++;
-  if (i === n) throw numError("ParseInt", s, "invalid syntax");
+  if (i === n) throw numError("ParseInt", s, "invalid syntax", latin1);
   for (let j = i; j < n; j++) {
-    if (!isDigit(s.charCodeAt(j))) throw numError("ParseInt", s, "invalid syntax");
+    if (!isDigit(s.charCodeAt(j))) throw numError("ParseInt", s, "invalid syntax", latin1);
   }
   if (n - i < 16) return Number(s);
   const big = BigInt(s);
-  if (big > INT64_MAX || big < INT64_MIN) throw numError("ParseInt", s, "value out of range");
+  if (big > INT64_MAX || big < INT64_MIN) {
+    throw numError("ParseInt", s, "value out of range", latin1);
+  }
   return Number(big);
 }
 
-function numError(fn: string, s: string, msg: string): Error {
-  return new Error(`strconv.${fn}: parsing ${goQuote(s)}: ${msg}`);
+function numError(fn: string, s: string, msg: string, latin1: boolean): Error {
+  return new Error(`strconv.${fn}: parsing ${goQuote(s, latin1)}: ${msg}`);
 }
 
 /**
@@ -222,12 +227,12 @@ export function goQuoteBytes(b: Uint8Array): string {
 }
 
 /**
- * goQuote renders s as Go's %q does. With `binary` set, each UTF-16 unit of s stands for one
+ * goQuote renders s as Go's %q does. With `latin1` set, each character of s stands for one
  * byte (a latin1 view of bytes that may not be valid UTF-8), so invalid sequences show as
  * `\xNN` exactly as in Go.
  */
-export function goQuote(s: string, binary = false): string {
-  return goQuoteBytes(Buffer.from(s, binary ? "latin1" : "utf8"));
+export function goQuote(s: string, latin1 = false): string {
+  return goQuoteBytes(Buffer.from(s, latin1 ? "latin1" : "utf8"));
 }
 
 /** goQuoteRune renders one character as Go's %q does for a rune or byte: `'x'`, `'\n'`. */
