@@ -510,7 +510,7 @@ storage:
   engine: clickhouse
   data_dir: /var/lib/vigil
   retention: 90d
-  batch_max_rows: 100000
+  batch_max_rows: 1000000
   batch_max_delay: 1s500ms
   clickhouse:
     url: http://vigil:xxxxx@ch:8123/

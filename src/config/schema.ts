@@ -179,7 +179,7 @@ function storageSchema(baseDir: string) {
       engine: z.enum(STORAGE_ENGINES).default("embedded"),
       data_dir: nonEmptyString().default("./data"),
       retention: durationField({ positive: true }).prefault("60d"),
-      batch_max_rows: positiveInt().prefault(100_000),
+      batch_max_rows: positiveInt().prefault(1_000_000),
       batch_max_delay: durationField({ positive: false }).prefault("200ms"),
       clickhouse: clickhouseSchema.optional(),
     })

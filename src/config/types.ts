@@ -56,7 +56,7 @@ export interface StorageConfig {
   dataDir: string;
   /** How long data is kept, in milliseconds, > 0 [retention]; default 60d. */
   retentionMs: number;
-  /** Most rows in one insert batch, > 0 [batch_max_rows]; default 100000. */
+  /** Most rows in one insert batch, > 0 [batch_max_rows]; default 1000000. */
   batchMaxRows: number;
   /** Longest a row waits for its batch to be flushed, in milliseconds [batch_max_delay]; default 200ms. */
   batchMaxDelayMs: number;

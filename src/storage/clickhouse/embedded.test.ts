@@ -61,7 +61,7 @@ describe("embedded schema", () => {
     );
     assert.match(ddl!.q, /TTL toDateTime\(t\) \+ toIntervalSecond\(604800\)/);
     assert.match(ddl!.q, /PARTITION BY toDate\(t\)/);
-    assert.match(ddl!.q, /CODEC\(Gorilla(\(8\))?, ZSTD\(1\)\)/);
+    assert.match(ddl!.q, /CODEC\(Delta(\(8\))?, ZSTD\(1\)\)/);
     await s2.close();
   });
 

@@ -57,6 +57,7 @@ export async function openHttpDriver(o: HttpDriverOptions): Promise<ClickHouseDr
       wrap(`insert into ${table}`, async () => {
         const r = await client.exec({
           query: `INSERT INTO ${table} (${columns.join(", ")}) FORMAT Native`,
+          clickhouse_settings: { optimize_on_insert: 0 },
           values: Readable.from([Buffer.from(block.buffer, block.byteOffset, block.byteLength)]),
         });
         r.stream.resume();

@@ -124,11 +124,15 @@ export const MIGRATIONS: readonly Migration[] = [
         [
           "metric_name LowCardinality(String) CODEC(ZSTD(1))",
           "fingerprint UInt64 CODEC(ZSTD(1))",
-          "t DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1))",
-          "value Float64 CODEC(Gorilla, ZSTD(1))",
+          "t DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1))",
+          "value Float64 CODEC(Delta, ZSTD(1))",
         ].join(", "),
         "ReplacingMergeTree",
-        `PARTITION BY toDate(t) ORDER BY (metric_name, fingerprint, t) TTL ${samplesTtl(o)} SETTINGS ttl_only_drop_parts = 1`,
+        // Delta + ZSTD beat DoubleDelta/Gorilla on scrape data with timestamp jitter, and 1 MiB
+        // compression blocks let ZSTD see across series (bench/storage.ts: 2.57 → 1.85 B/sample).
+        `PARTITION BY toDate(t) ORDER BY (metric_name, fingerprint, t) TTL ${samplesTtl(o)}` +
+          ` SETTINGS ttl_only_drop_parts = 1, min_compress_block_size = 1048576,` +
+          ` max_compress_block_size = 1048576`,
         "fingerprint",
       ),
     ],

@@ -46,6 +46,8 @@ interface SeriesInfo {
   readonly name: Uint8Array;
   /** days (UTC day numbers) whose series row is known to be committed. */
   readonly days: Set<number>;
+  nameId: number;
+  lastDay: number;
 }
 
 /** Txn is one committed appender's samples waiting in a batch. */
@@ -96,6 +98,8 @@ export class ClickHouseStorage implements Storage {
   private readonly t: Tables;
   private readonly metrics: StorageMetrics;
   private readonly refByKey = new Map<string, SeriesRef>();
+  private readonly dict: Uint8Array[] = [encodeString("")];
+  private readonly dictIds = new Map<string, number>();
   private readonly series: SeriesInfo[] = [];
   private batch: Txn[] = [];
   private batchRows = 0;
@@ -178,11 +182,28 @@ export class ClickHouseStorage implements Storage {
         fpHi: Number(fp >> 32n),
         name: encodeString(metricName(labels)),
         days: new Set(),
+        nameId: this.nameId(metricName(labels)),
+        lastDay: -1,
       });
       ref = this.series.length;
       this.refByKey.set(key, ref);
     }
     return ref;
+  }
+
+  /**
+   * nameId returns the index of a metric name in the dictionary that every samples block sends
+   * for its LowCardinality(String) metric_name column (index 0 is the empty string, as
+   * ClickHouse expects of a non-Nullable LowCardinality dictionary).
+   */
+  private nameId(n: string): number {
+    let id = this.dictIds.get(n);
+    if (id === undefined) {
+      id = this.dict.length;
+      this.dict.push(encodeString(n));
+      this.dictIds.set(n, id);
+    }
+    return id;
   }
 
   private enqueue(txn: Txn): void {
@@ -252,7 +273,12 @@ export class ClickHouseStorage implements Storage {
       for (let i = 0; i < t.n; i++) {
         const ref = t.refs[i]!;
         const day = Math.floor(t.ts[i]! / DAY_MS);
-        if (this.series[ref - 1]!.days.has(day)) continue;
+        const info = this.series[ref - 1]!;
+        if (info.lastDay === day) continue;
+        if (info.days.has(day)) {
+          info.lastDay = day;
+          continue;
+        }
         const k = ref * 100_000 + day; // day numbers stay below 100k until the year 2243
         if (seen.has(k)) continue;
         seen.add(k);
@@ -299,28 +325,41 @@ export class ClickHouseStorage implements Storage {
   }
 
   private encodeSamples(txns: Txn[], rows: number): Uint8Array {
-    let nameLen = 0;
-    for (const t of txns)
-      for (let i = 0; i < t.n; i++) nameLen += this.series[t.refs[i]! - 1]!.name.length;
-    const names = new Uint8Array(nameLen);
+    const idx = new Uint32Array(rows);
     const fps = new Uint32Array(rows * 2);
     const ts = new Float64Array(rows);
     const vs = new Float64Array(rows);
-    let off = 0;
     let r = 0;
     for (const t of txns) {
       for (let i = 0; i < t.n; i++, r++) {
         const s = this.series[t.refs[i]! - 1]!;
-        names.set(s.name, off);
-        off += s.name.length;
+        idx[r] = s.nameId;
         fps[2 * r] = s.fpLo;
         fps[2 * r + 1] = s.fpHi;
       }
       ts.set(t.ts.subarray(0, t.n), r - t.n);
       vs.set(t.vs.subarray(0, t.n), r - t.n);
     }
+    // LowCardinality(String) in Native (ClickHouse's SerializationLowCardinality): a UInt64 keys
+    // version, then per block a UInt64 flags word (index width, "has additional keys"), the
+    // dictionary size and its strings, the row count and one index per row.
+    let klen = 0;
+    for (const k of this.dict) klen += k.length;
+    const lc = new Uint8Array(24 + klen + 8 + rows * 4);
+    const dv = new DataView(lc.buffer);
+    dv.setUint32(0, 1, true); // KeysSerializationVersion = SharedDictionariesWithAdditionalKeys
+    dv.setUint32(8, (1 << 9) | 2, true); // HasAdditionalKeys | UInt32 indexes
+    dv.setUint32(16, this.dict.length, true);
+    let o = 24;
+    for (const k of this.dict) {
+      lc.set(k, o);
+      o += k.length;
+    }
+    dv.setUint32(o, rows, true);
+    o += 8;
+    lc.set(new Uint8Array(idx.buffer), o);
     return encodeBlock(rows, [
-      { name: "metric_name", type: "String", data: names },
+      { name: "metric_name", type: "LowCardinality(String)", data: lc },
       { name: "fingerprint", type: "UInt64", data: new Uint8Array(fps.buffer) },
       { name: "t", type: "DateTime64(3, 'UTC')", data: int64Column(ts, rows) },
       { name: "value", type: "Float64", data: new Uint8Array(vs.buffer) },
