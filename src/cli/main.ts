@@ -5,6 +5,7 @@ import { App } from "../app/index.ts";
 import { newLogger } from "../util/logging/index.ts";
 import type { LogLevel } from "../util/logging/index.ts";
 import { VERSION } from "../util/version.ts";
+import { errorMessage } from "../util/errors.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
 /** Io is where a command writes; tests pass buffers. */
@@ -168,6 +169,5 @@ function usageMessage(err: Error): string {
 }
 
 function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.replace(/\s*\n\s*/g, " ");
+  return errorMessage(err).replace(/\s*\n\s*/g, " ");
 }

@@ -10,11 +10,7 @@ import { describeValue } from "./errors.ts";
 import type { ClickHouseConfig, ServerConfig, StorageConfig, VigilConfig } from "./types.ts";
 import { LOG_LEVELS, STORAGE_ENGINES } from "./types.ts";
 import { parseBytes } from "./units.ts";
-
-/** errorMessage returns the message of a thrown value. */
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+import { errorMessage } from "../util/errors.ts";
 
 /**
  * durationField accepts a Prometheus duration and yields milliseconds. A YAML number is read

@@ -4,6 +4,8 @@
 // values (atof.go), ParseInt (atoi.go), FormatFloat with 'g' and shortest precision (ftoa.go)
 // and Quote / QuoteRune (quote.go).
 
+import { escapeGoRune, hexPad } from "../gostr.ts";
+
 const NAN_BITS = new DataView(new ArrayBuffer(8));
 NAN_BITS.setUint32(0, 0x00000001, true);
 NAN_BITS.setUint32(4, 0x7ff80000, true);
@@ -171,44 +173,6 @@ export function formatOpenMetricsFloat(f: number): string {
   return s + ".0";
 }
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-// isPrint follows Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the
-// ASCII space; within Latin-1 the no-break space and the soft hyphen are not printable.
-function isPrint(r: number): boolean {
-  if (r < 0x7f) return r >= 0x20;
-  if (r <= 0xa0 || r === 0xad) return false;
-  return PRINTABLE.test(String.fromCodePoint(r));
-}
-
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, "0");
-}
-
-function escapeRune(r: number, quote: number): string {
-  if (r === quote || r === 0x5c) return "\\" + String.fromCharCode(r);
-  if (isPrint(r)) return String.fromCodePoint(r);
-  switch (r) {
-    case 0x07:
-      return "\\a";
-    case 0x08:
-      return "\\b";
-    case 0x0c:
-      return "\\f";
-    case 0x0a:
-      return "\\n";
-    case 0x0d:
-      return "\\r";
-    case 0x09:
-      return "\\t";
-    case 0x0b:
-      return "\\v";
-  }
-  if (r < 0x20 || r === 0x7f) return "\\x" + hex(r, 2);
-  if (r < 0x10000) return "\\u" + hex(r, 4);
-  return "\\U" + hex(r, 8);
-}
-
 /**
  * goQuoteBytes renders bytes as Go's %q does for a byte slice: a double-quoted string in which
  * printable runes stay as they are, control characters use Go escapes and bytes that are not
@@ -219,8 +183,8 @@ export function goQuoteBytes(b: Uint8Array): string {
   let i = 0;
   while (i < b.length) {
     const [r, width] = decodeRune(b, i);
-    if (r < 0) out += "\\x" + hex(b[i]!, 2);
-    else out += escapeRune(r, 0x22);
+    if (r < 0) out += "\\x" + hexPad(b[i]!, 2);
+    else out += escapeGoRune(r, 0x22);
     i += width;
   }
   return out + '"';
@@ -237,7 +201,7 @@ export function goQuote(s: string, latin1 = false): string {
 
 /** goQuoteRune renders one character as Go's %q does for a rune or byte: `'x'`, `'\n'`. */
 export function goQuoteRune(r: number): string {
-  return "'" + escapeRune(r, 0x27) + "'";
+  return "'" + escapeGoRune(r, 0x27) + "'";
 }
 
 /**

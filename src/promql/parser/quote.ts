@@ -3,67 +3,21 @@
 // strconv.FormatFloat), and unquotes string literals with util/strutil/quote.go; the functions
 // here reproduce those outputs so that Vigil's messages match Prometheus's byte for byte.
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+import { escapeGoRune, isEscapedByte, isGoPrint } from "../../model/gostr.ts";
 
-/** isGoPrint reports whether code point cp is printable as Go's unicode.IsPrint defines it. */
-export function isGoPrint(cp: number): boolean {
-  if (cp === 0x20) return true;
-  if (cp < 0x20 || cp === 0x7f) return false;
-  if (cp >= 0xd800 && cp <= 0xdfff) return false;
-  return PRINTABLE.test(String.fromCodePoint(cp));
-}
-
-function hex(n: number, width: number): string {
-  return n.toString(16).padStart(width, "0");
-}
-
-/**
- * Go strings may hold bytes that are not valid UTF-8 (PromQL's "\xff" escape makes one). Such a
- * byte 0xNN is kept in a JavaScript string as the lone surrogate U+DCNN ("surrogate escape"), so
- * that it survives a round trip and prints back as \xNN, as Go prints it.
- */
-export function isEscapedByte(codeUnit: number): boolean {
-  return codeUnit >= 0xdc80 && codeUnit <= 0xdcff;
-}
-
-function escapeRune(cp: number, quote: number): string {
-  if (cp === quote || cp === 0x5c) return "\\" + String.fromCodePoint(cp);
-  if (isGoPrint(cp)) return String.fromCodePoint(cp);
-  switch (cp) {
-    case 0x07:
-      return "\\a";
-    case 0x08:
-      return "\\b";
-    case 0x0c:
-      return "\\f";
-    case 0x0a:
-      return "\\n";
-    case 0x0d:
-      return "\\r";
-    case 0x09:
-      return "\\t";
-    case 0x0b:
-      return "\\v";
-  }
-  if (cp < 0x20 || cp === 0x7f) return "\\x" + hex(cp, 2);
-  if (isEscapedByte(cp)) return "\\x" + hex(cp - 0xdc00, 2);
-  // Other lone surrogates cannot come from Go strings; print them as Go prints invalid runes.
-  if (cp >= 0xd800 && cp <= 0xdfff) return "\\ufffd";
-  if (cp < 0x10000) return "\\u" + hex(cp, 4);
-  return "\\U" + hex(cp, 8);
-}
+export { isEscapedByte, isGoPrint };
 
 /** goQuote renders s as Go's strconv.Quote (and the %q verb on strings) does. */
 export function goQuote(s: string): string {
   let out = '"';
-  for (const ch of s) out += escapeRune(ch.codePointAt(0)!, 0x22);
+  for (const ch of s) out += escapeGoRune(ch.codePointAt(0)!, 0x22);
   return out + '"';
 }
 
 /** goQuoteRune renders code point cp as Go's %q verb on a rune does; -1 (EOF) prints as '�'. */
 export function goQuoteRune(cp: number): string {
   if (cp < 0 || cp > 0x10ffff) cp = 0xfffd;
-  return "'" + escapeRune(cp, 0x27) + "'";
+  return "'" + escapeGoRune(cp, 0x27) + "'";
 }
 
 /** goRuneU renders code point cp as Go's %#U verb does, e.g. "U+0063 'c'". */

@@ -14,6 +14,7 @@ import { Session } from "chdb";
 import type { ClickHouseDriver } from "./driver.ts";
 import { StorageError } from "../errors.ts";
 import { quote } from "./sql.ts";
+import { errorMessage } from "../../util/errors.ts";
 
 /** LOCK_FILE is created in the data directory while a Vigil process uses it. */
 export const LOCK_FILE = "vigil.lock";
@@ -35,7 +36,7 @@ export async function openChdbDriver(dataDir: string): Promise<ClickHouseDriver>
     session = new Session(join(dir, "chdb"));
   } catch (err) {
     release();
-    throw new StorageError(`cannot open embedded ClickHouse in ${dir}: ${msg(err)}`, {
+    throw new StorageError(`cannot open embedded ClickHouse in ${dir}: ${errorMessage(err)}`, {
       cause: err,
     });
   }
@@ -48,7 +49,7 @@ export async function openChdbDriver(dataDir: string): Promise<ClickHouseDriver>
     try {
       return await f();
     } catch (err) {
-      throw new StorageError(`embedded ClickHouse: ${what}: ${msg(err)}`, { cause: err });
+      throw new StorageError(`embedded ClickHouse: ${what}: ${errorMessage(err)}`, { cause: err });
     }
   };
   return {
@@ -105,7 +106,9 @@ function checkDir(dir: string): void {
     unlinkSync(probe);
   } catch (err) {
     if (err instanceof StorageError) throw err;
-    throw new StorageError(`data directory ${dir} is not usable: ${msg(err)}`, { cause: err });
+    throw new StorageError(`data directory ${dir} is not usable: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -119,7 +122,9 @@ function lockDir(dir: string): () => void {
       return () => rmSync(path, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") {
-        throw new StorageError(`cannot lock data directory ${dir}: ${msg(err)}`, { cause: err });
+        throw new StorageError(`cannot lock data directory ${dir}: ${errorMessage(err)}`, {
+          cause: err,
+        });
       }
       const pid = Number(readFileSync(path, "utf8").trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
@@ -140,8 +145,4 @@ function alive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-function msg(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { createClient } from "@clickhouse/client";
 import type { ClickHouseDriver } from "./driver.ts";
 import { StorageError } from "../errors.ts";
+import { errorMessage } from "../../util/errors.ts";
 
 /** HttpDriverOptions are the connection settings of `storage.clickhouse` in vigil.yml. */
 export interface HttpDriverOptions {
@@ -30,13 +31,15 @@ export async function openHttpDriver(o: HttpDriverOptions): Promise<ClickHouseDr
     try {
       return await f();
     } catch (err) {
-      throw new StorageError(`${where}: ${what}: ${msg(err)}`, { cause: err });
+      throw new StorageError(`${where}: ${what}: ${errorMessage(err)}`, { cause: err });
     }
   };
   const ping = await client.ping();
   if (!ping.success) {
     await client.close();
-    throw new StorageError(`cannot reach ${where}: ${msg(ping.error)}`, { cause: ping.error });
+    throw new StorageError(`cannot reach ${where}: ${errorMessage(ping.error)}`, {
+      cause: ping.error,
+    });
   }
   return {
     description: where,
@@ -78,8 +81,4 @@ function redact(url: string): string {
   } catch {
     return url;
   }
-}
-
-function msg(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
