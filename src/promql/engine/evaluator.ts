@@ -1,0 +1,938 @@
+// The PromQL evaluator, after prometheus promql/engine.go (v3.5) `evaluator`: every node is
+// evaluated for all steps of the query at once and yields a Matrix (one series per output label
+// set, one point per step that has a value), or a string. Instant queries are range queries
+// with one step.
+import { METRIC_NAME, getLabel, labelsKey } from "../../model/labels/index.ts";
+import type { Labels } from "../../model/labels/index.ts";
+import { isStaleNaN } from "../../model/value/index.ts";
+import type {
+  AggregateExpr,
+  BinaryExpr,
+  Call,
+  Expr,
+  MatrixSelector,
+  SubqueryExpr,
+  VectorSelector,
+} from "../parser/index.ts";
+import { exprType } from "../parser/index.ts";
+import { aggregate, aggregateCountValues, aggregateK, newFParams } from "./aggregate.ts";
+import {
+  invalidQuantileWarning as invalidQuantile,
+  invalidRatioWarning as invalidRatio,
+  possibleNonCounterInfo,
+} from "./annotations.ts";
+import type { Annotations } from "./annotations.ts";
+import {
+  scalarBinop,
+  vectorAnd,
+  vectorBinop,
+  vectorOr,
+  vectorScalarBinop,
+  vectorUnless,
+} from "./binop.ts";
+import {
+  QueryError,
+  canceledError,
+  evalError,
+  timeoutError,
+  tooManySamplesError,
+} from "./errors.ts";
+import type { EvalNodeHelper, FunctionCall } from "./functions.ts";
+import { FUNCTION_CALLS } from "./functions/index.ts";
+import { dropMetricName, setLabel, signatureOf } from "./labels.ts";
+import type { Prepared } from "./preprocess.ts";
+import { compileLabelRegex, expandRegexTemplate, isValidUtf8LabelName } from "./regex.ts";
+import type { FPoint, FunctionValue, Matrix, Series, StringValue, Vector } from "./value.ts";
+
+/** RawSeries is a selected series as storage returned it (values may hold stale markers). */
+export interface RawSeries {
+  readonly labels: Labels;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** EvalValue is what evaluating a node yields. */
+export type EvalValue = Matrix | StringValue;
+
+/** QueryContext is shared by an evaluator and the evaluators of its subqueries. */
+export interface QueryContext {
+  readonly prepared: Prepared;
+  readonly series: ReadonlyMap<VectorSelector, RawSeries[]>;
+  readonly lookbackDeltaMs: number;
+  readonly maxSamples: number;
+  readonly noStepSubqueryIntervalMs: number;
+  readonly enableDelayedNameRemoval: boolean;
+  readonly deadline: number;
+  readonly signal: AbortSignal | undefined;
+  /** currentSamples is the number of samples held in memory right now. */
+  currentSamples: number;
+  peakSamples: number;
+  totalSamples: number;
+  lastYield: number;
+}
+
+const ENV = "query execution";
+
+/** isString tells a string result from a matrix. */
+export function isStringValue(v: EvalValue): v is StringValue {
+  return !Array.isArray(v);
+}
+
+function asMatrix(v: EvalValue): Matrix {
+  if (isStringValue(v)) throw new QueryError("internal", "unexpected string value");
+  return v;
+}
+
+function unwrapParens(e: Expr): Expr {
+  while (e.type === "ParenExpr") e = e.expr;
+  return e;
+}
+
+/** Evaluator evaluates expressions over the steps start, start+interval, ..., <= end (ms). */
+export class Evaluator {
+  readonly start: number;
+  readonly end: number;
+  readonly interval: number;
+  readonly ctx: QueryContext;
+
+  constructor(ctx: QueryContext, start: number, end: number, interval: number) {
+    this.ctx = ctx;
+    this.start = start;
+    this.end = end;
+    this.interval = interval;
+  }
+
+  get numSteps(): number {
+    return Math.floor((this.end - this.start) / this.interval) + 1;
+  }
+
+  /** check fails the query when it timed out or was canceled, and yields to the event loop. */
+  async check(): Promise<void> {
+    this.checkSync();
+    const now = performance.now();
+    if (now - this.ctx.lastYield > 20) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.ctx.lastYield = performance.now();
+      this.checkSync();
+    }
+  }
+
+  checkSync(): void {
+    if (this.ctx.signal?.aborted) throw canceledError("expression evaluation");
+    if (Date.now() > this.ctx.deadline) throw timeoutError("expression evaluation");
+  }
+
+  addSamples(n: number): void {
+    const c = this.ctx;
+    c.currentSamples += n;
+    if (c.currentSamples > c.peakSamples) c.peakSamples = c.currentSamples;
+    if (c.currentSamples > c.maxSamples) throw tooManySamplesError(ENV);
+  }
+
+  /** evalTop evaluates the whole query and applies delayed name removal. */
+  async evalTop(expr: Expr, annos: Annotations): Promise<EvalValue> {
+    const v = await this.eval(expr, annos);
+    if (this.ctx.enableDelayedNameRemoval && !isStringValue(v)) {
+      for (const s of v) if (s.dropName) s.metric = dropMetricName(s.metric);
+      if (containsSameLabelset(v))
+        throw evalError("vector cannot contain metrics with the same labelset");
+    }
+    return v;
+  }
+
+  async eval(expr: Expr, annos: Annotations): Promise<EvalValue> {
+    await this.check();
+    if (this.end < this.start) return [];
+    if (this.ctx.prepared.invariant.has(expr)) return this.evalStepInvariant(expr, annos);
+    return this.evalNode(expr, annos);
+  }
+
+  async evalStepInvariant(expr: Expr, annos: Annotations): Promise<EvalValue> {
+    if (expr.type === "StringLiteral" || expr.type === "NumberLiteral") {
+      return this.evalNode(expr, annos);
+    }
+    const sub = new Evaluator(this.ctx, this.start, this.start, this.interval);
+    const res = await sub.evalNode(expr, annos);
+    const inner = unwrapParens(expr);
+    if (inner.type === "MatrixSelector" || inner.type === "SubqueryExpr") return res;
+    if (isStringValue(res)) return res;
+    for (const s of res) {
+      if (s.floats.length !== 1) throw new QueryError("internal", "unexpected number of samples");
+      const f = s.floats[0]!.f;
+      for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+        s.floats.push({ t: ts, f });
+        this.addSamples(1);
+      }
+    }
+    return res;
+  }
+
+  async evalNode(expr: Expr, annos: Annotations): Promise<EvalValue> {
+    switch (expr.type) {
+      case "AggregateExpr":
+        return this.evalAggregate(expr, annos);
+      case "Call":
+        return this.evalCall(expr, annos);
+      case "ParenExpr":
+        return this.eval(expr.expr, annos);
+      case "UnaryExpr": {
+        const mat = asMatrix(await this.eval(expr.expr, annos));
+        if (expr.op === "-") {
+          for (const s of mat) {
+            if (!this.ctx.enableDelayedNameRemoval) s.metric = dropMetricName(s.metric);
+            s.dropName = true;
+            for (const p of s.floats) p.f = -p.f;
+          }
+          if (!this.ctx.enableDelayedNameRemoval && containsSameLabelset(mat)) {
+            throw evalError("vector cannot contain metrics with the same labelset");
+          }
+        }
+        return mat;
+      }
+      case "BinaryExpr":
+        return this.evalBinary(expr, annos);
+      case "NumberLiteral": {
+        const v = expr.value;
+        return this.rangeEval(annos, null, [], (_v, _h, out) => {
+          out.push({ metric: [], t: 0, f: v, dropName: false });
+        });
+      }
+      case "StringLiteral":
+        return { t: this.start, s: expr.value };
+      case "VectorSelector": {
+        const series = this.ctx.series.get(expr) ?? [];
+        const st = this.ctx.prepared.state(expr);
+        return this.evalSeries(series, st.offsetMs);
+      }
+      case "MatrixSelector":
+        if (this.start !== this.end) {
+          throw new QueryError("internal", "cannot do range evaluation of matrix selector");
+        }
+        return this.matrixSelector(expr);
+      case "SubqueryExpr":
+        return this.evalSubqueryRaw(expr, annos);
+    }
+  }
+
+  // --- selectors -------------------------------------------------------------------------
+
+  /** evalSeries samples each series at every step (vectorSelectorSingle). */
+  async evalSeries(series: readonly RawSeries[], offsetMs: number): Promise<Matrix> {
+    const mat: Matrix = [];
+    const lookback = this.ctx.lookbackDeltaMs;
+    for (const s of series) {
+      await this.check();
+      const ts = s.timestamps;
+      const vs = s.values;
+      const n = ts.length;
+      let j = 0; // first index with timestamp > refTime
+      const floats: FPoint[] = [];
+      for (let t = this.start; t <= this.end; t += this.interval) {
+        const ref = t - offsetMs;
+        if (j > 0 && ts[j - 1]! > ref) j = upperBound(ts, ref);
+        while (j < n && ts[j]! <= ref) j++;
+        if (j === 0) continue;
+        const st = ts[j - 1]!;
+        if (st <= ref - lookback) continue;
+        const v = vs[j - 1]!;
+        if (isStaleNaN(v)) continue;
+        this.addSamples(1);
+        floats.push({ t, f: v });
+      }
+      if (floats.length > 0) mat.push({ metric: s.labels, floats, dropName: false });
+    }
+    return mat;
+  }
+
+  /** matrixSelector evaluates `sel[range]` at the (single) evaluation time. */
+  matrixSelector(node: MatrixSelector): Matrix {
+    const vs = node.vectorSelector;
+    const st = this.ctx.prepared.state(vs);
+    const range = this.ctx.prepared.state(node).rangeMs;
+    const maxt = this.start - st.offsetMs;
+    const mint = maxt - range;
+    const out: Matrix = [];
+    for (const s of this.ctx.series.get(vs) ?? []) {
+      const floats = this.windowPoints(s, mint, maxt);
+      if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+    }
+    return out;
+  }
+
+  /** windowPoints returns the non-stale points of s in (mint, maxt]. */
+  windowPoints(s: RawSeries, mint: number, maxt: number, from = 0): FPoint[] {
+    const out: FPoint[] = [];
+    if (mint === maxt) return out;
+    const ts = s.timestamps;
+    const vs = s.values;
+    let i = from > 0 && ts[from - 1]! <= mint ? from : upperBound(ts, mint);
+    for (; i < ts.length && ts[i]! <= maxt; i++) {
+      const v = vs[i]!;
+      if (isStaleNaN(v)) continue;
+      out.push({ t: ts[i]!, f: v });
+    }
+    this.addSamples(out.length);
+    return out;
+  }
+
+  // --- rangeEval --------------------------------------------------------------------------
+
+  /**
+   * rangeEval evaluates exprs, then calls fn once per step with the vectors of that step; fn
+   * appends the step's output samples to `out`. sigs, when given, computes a matching signature
+   * per input series, passed to fn alongside each vector.
+   */
+  async rangeEval(
+    annos: Annotations,
+    sigf: ((ls: Labels) => string) | null,
+    exprs: readonly Expr[],
+    fn: (vectors: FunctionValue[], sigs: string[][], out: Vector, ts: number) => void,
+  ): Promise<Matrix> {
+    const originalNumSamples = this.ctx.currentSamples;
+    const matrixes: (Matrix | null)[] = [];
+    const strings: (string | null)[] = [];
+    for (const e of exprs) {
+      if (exprType(e) === "string") {
+        const v = await this.eval(e, annos);
+        strings.push(isStringValue(v) ? v.s : "");
+        matrixes.push(null);
+      } else {
+        matrixes.push(asMatrix(await this.eval(e, annos)));
+        strings.push(null);
+      }
+    }
+    const seriesSigs: string[][] = sigf
+      ? matrixes.map((m) => (m ?? []).map((s) => sigf(s.metric)))
+      : [];
+    const cursors = matrixes.map((m) => new Array<number>(m?.length ?? 0).fill(0));
+    const seriess = new Map<string, { series: Series; ts: number }>();
+    let tempNumSamples = this.ctx.currentSamples;
+    const vectors: FunctionValue[] = [];
+    const sigs: string[][] = [];
+
+    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      await this.check();
+      this.ctx.currentSamples = tempNumSamples;
+      for (let i = 0; i < exprs.length; i++) {
+        const m = matrixes[i];
+        if (m === null || m === undefined) {
+          vectors[i] = strings[i] ?? "";
+          sigs[i] = [];
+          continue;
+        }
+        const vec: Vector = [];
+        const sg: string[] = [];
+        const cur = cursors[i]!;
+        for (let k = 0; k < m.length; k++) {
+          const s = m[k]!;
+          const p = s.floats[cur[k]!];
+          if (p === undefined || p.t !== ts) continue;
+          cur[k]!++;
+          vec.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
+          if (sigf) sg.push(seriesSigs[i]![k]!);
+          this.addSamples(1);
+        }
+        vectors[i] = vec;
+        sigs[i] = sg;
+      }
+      const out: Vector = [];
+      fn(vectors, sigs, out, ts);
+      this.addSamples(out.length);
+      tempNumSamples += out.length;
+
+      if (this.start === this.end) {
+        if (!this.ctx.enableDelayedNameRemoval && containsSameLabelsetVec(out)) {
+          throw evalError("vector cannot contain metrics with the same labelset");
+        }
+        const mat: Matrix = out.map((s) => ({
+          metric: s.metric,
+          floats: [{ t: ts, f: s.f }],
+          dropName: s.dropName,
+        }));
+        this.ctx.currentSamples = originalNumSamples + mat.length;
+        return mat;
+      }
+      for (const s of out) {
+        const key = labelsKey(s.metric);
+        const ss = seriess.get(key);
+        if (ss) {
+          if (ss.ts === ts) throw evalError("vector cannot contain metrics with the same labelset");
+          ss.ts = ts;
+          ss.series.floats.push({ t: ts, f: s.f });
+        } else {
+          seriess.set(key, {
+            series: { metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName },
+            ts,
+          });
+        }
+      }
+    }
+    const mat: Matrix = [];
+    let total = 0;
+    for (const { series } of seriess.values()) {
+      mat.push(series);
+      total += series.floats.length;
+    }
+    this.ctx.currentSamples = originalNumSamples + total;
+    return mat;
+  }
+
+  // --- binary operators -------------------------------------------------------------------
+
+  async evalBinary(e: BinaryExpr, annos: Annotations): Promise<Matrix> {
+    const lt = exprType(e.lhs);
+    const rt = exprType(e.rhs);
+    const delayed = this.ctx.enableDelayedNameRemoval;
+    if (lt === "scalar" && rt === "scalar") {
+      return this.rangeEval(annos, null, [e.lhs, e.rhs], (v, _s, out) => {
+        const l = (v[0] as Vector)[0]!.f;
+        const r = (v[1] as Vector)[0]!.f;
+        out.push({ metric: [], t: 0, f: scalarBinop(e.op, l, r), dropName: false });
+      });
+    }
+    if (lt === "vector" && rt === "vector") {
+      const vm = e.vectorMatching!;
+      const names = new Set(vm.matchingLabels);
+      if (!vm.on) names.add(METRIC_NAME);
+      const sigf = (ls: Labels): string => signatureOf(ls, names, vm.on);
+      const binAnnos = annos;
+      switch (e.op) {
+        case "and":
+          return this.rangeEval(annos, sigf, [e.lhs, e.rhs], (v, s, out) =>
+            vectorAnd(v[0] as Vector, v[1] as Vector, s[0]!, s[1]!, out),
+          );
+        case "or":
+          return this.rangeEval(annos, sigf, [e.lhs, e.rhs], (v, s, out) =>
+            vectorOr(v[0] as Vector, v[1] as Vector, s[0]!, s[1]!, out),
+          );
+        case "unless":
+          return this.rangeEval(annos, sigf, [e.lhs, e.rhs], (v, s, out) =>
+            vectorUnless(v[0] as Vector, v[1] as Vector, s[0]!, s[1]!, out),
+          );
+        default: {
+          const cache = new Map<string, Labels>();
+          return this.rangeEval(annos, sigf, [e.lhs, e.rhs], (v, s, out) =>
+            vectorBinop(e, v[0] as Vector, v[1] as Vector, s[0]!, s[1]!, out, {
+              delayed,
+              cache,
+              annos: binAnnos,
+            }),
+          );
+        }
+      }
+    }
+    if (lt === "vector" && rt === "scalar") {
+      return this.rangeEval(annos, null, [e.lhs, e.rhs], (v, _s, out) =>
+        vectorScalarBinop(e, v[0] as Vector, (v[1] as Vector)[0]!.f, false, out, delayed),
+      );
+    }
+    if (lt === "scalar" && rt === "vector") {
+      return this.rangeEval(annos, null, [e.lhs, e.rhs], (v, _s, out) =>
+        vectorScalarBinop(e, v[1] as Vector, (v[0] as Vector)[0]!.f, true, out, delayed),
+      );
+    }
+    throw new QueryError("internal", `binary expression with ${lt} and ${rt} operands`);
+  }
+
+  // --- aggregations -----------------------------------------------------------------------
+
+  async evalAggregate(e: AggregateExpr, annos: Annotations): Promise<Matrix> {
+    const grouping = [...e.grouping].sort();
+    if (e.op === "count_values") {
+      const p = unwrapParens(e.param!);
+      const valueLabel = p.type === "StringLiteral" ? p.value : "";
+      if (!isValidUtf8LabelName(valueLabel)) {
+        throw evalError(`invalid label name ${JSON.stringify(valueLabel)}`);
+      }
+      const g = e.without ? grouping : [...grouping, valueLabel].sort();
+      return this.rangeEval(annos, null, [e.expr], (v, _s, out) => {
+        aggregateCountValues(e, g, valueLabel, v[0] as Vector, out);
+      });
+    }
+    const originalNumSamples = this.ctx.currentSamples;
+    const fp = await newFParams(this, e.param, annos);
+    const input = asMatrix(await this.eval(e.expr, annos));
+    const result = await this.rangeEvalAgg(e, grouping, input, fp, annos);
+    let total = 0;
+    for (const s of result) total += s.floats.length;
+    this.ctx.currentSamples = originalNumSamples + total;
+    return result;
+  }
+
+  async rangeEvalAgg(
+    e: AggregateExpr,
+    grouping: string[],
+    input: Matrix,
+    fp: Awaited<ReturnType<typeof newFParams>>,
+    annos: Annotations,
+  ): Promise<Matrix> {
+    const groupSet = new Set(grouping);
+    const kOps =
+      e.op === "topk" || e.op === "bottomk" || e.op === "limitk" || e.op === "limit_ratio";
+    const groupIndex = new Map<string, number>();
+    const seriesToResult: number[] = [];
+    const result: Matrix = [];
+    for (const s of input) {
+      const key = e.without
+        ? signatureOf(s.metric, withName(groupSet), false)
+        : grouping.length === 0
+          ? ""
+          : signatureOf(s.metric, groupSet, true);
+      let idx = groupIndex.get(key);
+      if (idx === undefined) {
+        if (!kOps) {
+          result.push({
+            metric: groupingLabels(s.metric, e.without, groupSet),
+            floats: [],
+            dropName: false,
+          });
+        }
+        idx = groupIndex.size;
+        groupIndex.set(key, idx);
+      }
+      seriesToResult.push(idx);
+    }
+    const groupCount = groupIndex.size;
+    const paramPos = e.param?.pos ?? e.pos;
+    switch (e.op) {
+      case "topk":
+      case "bottomk":
+      case "limitk":
+        if (fp.max < 1) return [];
+        break;
+      case "limit_ratio":
+        if (fp.max === 0 && fp.min === 0) return [];
+        if (fp.max > 1) annos.add(invalidRatio(fp.max, 1, paramPos));
+        if (fp.min < -1) annos.add(invalidRatio(fp.min, -1, paramPos));
+        break;
+      case "quantile":
+        if (fp.hasAnyNaN) annos.add(invalidQuantile(NaN, paramPos));
+        if (fp.max > 1) annos.add(invalidQuantile(fp.max, paramPos));
+        if (fp.min < 0) annos.add(invalidQuantile(fp.min, paramPos));
+        break;
+      default:
+        break;
+    }
+    const cursors = new Array<number>(input.length).fill(0);
+    const kSeries = new Map<string, Series>();
+    const tempNumSamples = this.ctx.currentSamples;
+    let step = 0;
+    for (let ts = this.start; ts <= this.end; ts += this.interval, step++) {
+      const param = fp.at(step);
+      await this.check();
+      this.ctx.currentSamples = tempNumSamples;
+      if (kOps) {
+        const out = aggregateK(
+          this,
+          e,
+          param,
+          input,
+          cursors,
+          seriesToResult,
+          groupCount,
+          ts,
+          annos,
+        );
+        if (this.start === this.end) {
+          return out.map((s) => ({
+            metric: s.metric,
+            floats: [{ t: ts, f: s.f }],
+            dropName: s.dropName,
+          }));
+        }
+        for (const s of out) {
+          const key = labelsKey(s.metric);
+          const ss = kSeries.get(key);
+          if (ss) ss.floats.push({ t: ts, f: s.f });
+          else
+            kSeries.set(key, {
+              metric: s.metric,
+              floats: [{ t: ts, f: s.f }],
+              dropName: s.dropName,
+            });
+        }
+      } else {
+        const n = aggregate(
+          e,
+          param,
+          input,
+          cursors,
+          result,
+          seriesToResult,
+          groupCount,
+          ts,
+          annos,
+        );
+        this.addSamples(n);
+      }
+    }
+    if (kOps) return [...kSeries.values()];
+    return result.filter((s) => s.floats.length > 0);
+  }
+
+  // --- functions --------------------------------------------------------------------------
+
+  async evalCall(e: Call, annos: Annotations): Promise<EvalValue> {
+    const name = e.func.name;
+    if (name === "label_replace") return this.evalLabelReplace(e, annos);
+    if (name === "label_join") return this.evalLabelJoin(e, annos);
+    const call = FUNCTION_CALLS[name];
+    if (call === undefined) {
+      throw evalError(`function ${JSON.stringify(name)} is not supported`);
+    }
+    if (name === "timestamp") {
+      const arg = unwrapParens(e.args[0]!);
+      if (arg.type === "VectorSelector") return this.evalTimestampOverSelector(arg, call, e, annos);
+    }
+    let matrixArgIndex = -1;
+    for (let i = 0; i < e.args.length; i++) {
+      const a = unwrapParens(e.args[i]!);
+      if (a.type === "MatrixSelector" || a.type === "SubqueryExpr") {
+        matrixArgIndex = i;
+        break;
+      }
+    }
+    const enh: EvalNodeHelper = {
+      ts: 0,
+      rangeMs: 0,
+      offsetMs: 0,
+      enableDelayedNameRemoval: this.ctx.enableDelayedNameRemoval,
+      annotations: annos,
+      cache: new Map(),
+    };
+    if (matrixArgIndex < 0) {
+      return this.rangeEval(annos, null, e.args, (v, _s, out, ts) => {
+        enh.ts = ts;
+        for (const s of call(v, e.args, enh)) out.push(s);
+      });
+    }
+    return this.evalMatrixCall(e, call, matrixArgIndex, enh, annos);
+  }
+
+  async evalMatrixCall(
+    e: Call,
+    call: FunctionCall,
+    matrixArgIndex: number,
+    enh: EvalNodeHelper,
+    annos: Annotations,
+  ): Promise<Matrix> {
+    const name = e.func.name;
+    // Evaluate the other arguments (scalars or strings) over all steps.
+    const other: (Matrix | string | null)[] = [];
+    for (let i = 0; i < e.args.length; i++) {
+      if (i === matrixArgIndex) {
+        other.push(null);
+        continue;
+      }
+      const v = await this.eval(e.args[i]!, annos);
+      other.push(isStringValue(v) ? v.s : v);
+    }
+    const arg = unwrapParens(e.args[matrixArgIndex]!);
+    let series: readonly RawSeries[];
+    let offsetMs: number;
+    let rangeMs: number;
+    let atTimestamp: number | undefined;
+    let subquerySamples = 0;
+    if (arg.type === "MatrixSelector") {
+      const vs = arg.vectorSelector;
+      series = this.ctx.series.get(vs) ?? [];
+      const st = this.ctx.prepared.state(vs);
+      offsetMs = st.offsetMs;
+      atTimestamp = st.timestampMs;
+      rangeMs = this.ctx.prepared.state(arg).rangeMs;
+    } else if (arg.type === "SubqueryExpr") {
+      const sq = await this.evalSubquery(arg, annos);
+      series = sq.series;
+      offsetMs = sq.offsetMs;
+      atTimestamp = sq.timestampMs;
+      rangeMs = sq.rangeMs;
+      subquerySamples = sq.samples;
+    } else {
+      throw new QueryError("internal", "matrix argument expected");
+    }
+    enh.rangeMs = rangeMs;
+    enh.offsetMs = offsetMs;
+    const dropName = name !== "last_over_time" && name !== "first_over_time";
+    const vals: FunctionValue[] = other.map((o) =>
+      o === null ? [] : typeof o === "string" ? o : [{ metric: [], t: 0, f: 0, dropName: false }],
+    );
+    const inSeries: Series = { metric: [], floats: [], dropName: false };
+    vals[matrixArgIndex] = [inSeries];
+    const mat: Matrix = [];
+    for (const s of series) {
+      await this.check();
+      let metric = s.labels;
+      if (!this.ctx.enableDelayedNameRemoval && dropName) metric = dropMetricName(metric);
+      const out: Series = { metric, floats: [], dropName };
+      inSeries.metric = s.labels;
+      let floats: FPoint[] = [];
+      let step = 0;
+      for (let ts = this.start; ts <= this.end; ts += this.interval, step++) {
+        for (let j = 0; j < e.args.length; j++) {
+          const o = other[j];
+          if (j === matrixArgIndex || o === null || typeof o === "string" || o === undefined)
+            continue;
+          const vec = vals[j] as Vector;
+          vec[0]!.f = o[0]?.floats[step]?.f ?? NaN;
+        }
+        if (ts === this.start || atTimestamp === undefined) {
+          this.ctx.currentSamples -= floats.length;
+          const maxt = ts - offsetMs;
+          floats = this.windowPoints(s, maxt - rangeMs, maxt);
+        }
+        if (floats.length === 0) continue;
+        inSeries.floats = floats;
+        enh.ts = ts;
+        const res = call(vals, e.args, enh);
+        if (res.length > 0) out.floats.push({ t: ts, f: res[0]!.f });
+      }
+      this.ctx.currentSamples -= floats.length;
+      if (out.floats.length > 0) {
+        this.addSamples(out.floats.length);
+        mat.push(out);
+      }
+      if ((name === "rate" || name === "increase") && out.floats.length > 0) {
+        const mn = getLabel(s.labels, METRIC_NAME);
+        if (
+          mn !== "" &&
+          !mn.endsWith("_total") &&
+          !mn.endsWith("_sum") &&
+          !mn.endsWith("_count") &&
+          !mn.endsWith("_bucket")
+        ) {
+          annos.add(possibleNonCounterInfo(mn, e.args[0]!.pos));
+        }
+      }
+    }
+    this.ctx.currentSamples -= subquerySamples;
+
+    if (name === "absent_over_time") {
+      const steps = this.numSteps;
+      for (const s of mat) if (s.floats.length === steps) return [];
+      const found = new Set<number>();
+      for (const s of mat) for (const p of s.floats) found.add(p.t);
+      if (mat.length > 1 && found.size === steps) return [];
+      const floats: FPoint[] = [];
+      for (let ts = this.start; ts <= this.end; ts += this.interval) {
+        if (!found.has(ts)) floats.push({ t: ts, f: 1 });
+      }
+      return [{ metric: absentLabels(e.args[0]!), floats, dropName }];
+    }
+    if (!this.ctx.enableDelayedNameRemoval && containsSameLabelset(mat)) {
+      throw evalError("vector cannot contain metrics with the same labelset");
+    }
+    return mat;
+  }
+
+  async evalTimestampOverSelector(
+    vs: VectorSelector,
+    call: FunctionCall,
+    e: Call,
+    annos: Annotations,
+  ): Promise<Matrix> {
+    const series = this.ctx.series.get(vs) ?? [];
+    const st = this.ctx.prepared.state(vs);
+    const lookback = this.ctx.lookbackDeltaMs;
+    const enh: EvalNodeHelper = {
+      ts: 0,
+      rangeMs: 0,
+      offsetMs: 0,
+      enableDelayedNameRemoval: this.ctx.enableDelayedNameRemoval,
+      annotations: annos,
+      cache: new Map(),
+    };
+    return this.rangeEval(annos, null, [], (_v, _s, out, ts) => {
+      let offset = st.offsetMs;
+      if (st.timestampMs !== undefined) offset = ts - st.timestampMs;
+      const vec: Vector = [];
+      const ref = ts - offset;
+      for (const s of series) {
+        const j = upperBound(s.timestamps, ref);
+        if (j === 0) continue;
+        const t = s.timestamps[j - 1]!;
+        // The memoized iterator upstream uses a lookback one millisecond shorter here.
+        if (t <= ref - (lookback - 1)) continue;
+        if (isStaleNaN(s.values[j - 1]!)) continue;
+        vec.push({ metric: s.labels, t, f: 0, dropName: false });
+        this.addSamples(1);
+      }
+      enh.ts = ts;
+      for (const x of call([vec], e.args, enh)) out.push(x);
+    });
+  }
+
+  async evalLabelReplace(e: Call, annos: Annotations): Promise<Matrix> {
+    const [, dstE, replE, srcE, reE] = e.args.map(stringArg);
+    const dst = dstE!;
+    const re = compileLabelRegex(reE!);
+    if (re === null) throw evalError(`invalid regular expression in label_replace(): ${reE}`);
+    if (!isValidUtf8LabelName(dst)) {
+      throw evalError(`invalid destination label name in label_replace(): ${dst}`);
+    }
+    const mat = asMatrix(await this.eval(e.args[0]!, annos));
+    for (const s of mat) {
+      const srcVal = getLabel(s.metric, srcE!);
+      const res = expandRegexTemplate(re, srcVal, replE!);
+      if (res !== null) {
+        s.metric = setLabel(s.metric, dst, res);
+        s.dropName = dst === METRIC_NAME ? false : s.dropName;
+      }
+    }
+    if (containsSameLabelset(mat))
+      throw evalError("vector cannot contain metrics with the same labelset");
+    return mat;
+  }
+
+  async evalLabelJoin(e: Call, annos: Annotations): Promise<Matrix> {
+    const strs = e.args.map(stringArg);
+    const dst = strs[1]!;
+    const sep = strs[2]!;
+    const srcs = strs.slice(3);
+    for (const src of srcs) {
+      if (!isValidUtf8LabelName(src)) {
+        throw evalError(`invalid source label name in label_join(): ${src}`);
+      }
+    }
+    if (!isValidUtf8LabelName(dst)) {
+      throw evalError(`invalid destination label name in label_join(): ${dst}`);
+    }
+    const mat = asMatrix(await this.eval(e.args[0]!, annos));
+    for (const s of mat) {
+      const v = srcs.map((src) => getLabel(s.metric, src)).join(sep);
+      s.metric = setLabel(s.metric, dst, v);
+      s.dropName = dst === METRIC_NAME ? false : s.dropName;
+    }
+    if (containsSameLabelset(mat))
+      throw evalError("vector cannot contain metrics with the same labelset");
+    return mat;
+  }
+
+  // --- subqueries -------------------------------------------------------------------------
+
+  /** evalSubqueryRaw evaluates a subquery on its own steps (the SubqueryExpr case of eval). */
+  async evalSubqueryRaw(e: SubqueryExpr, annos: Annotations): Promise<Matrix> {
+    const st = this.ctx.prepared.state(e);
+    const offset = st.offsetMs;
+    const range = st.rangeMs;
+    const interval = st.stepMs !== 0 ? st.stepMs : this.ctx.noStepSubqueryIntervalMs;
+    const lo = this.start - offset - range;
+    let start = interval * Math.trunc(lo / interval);
+    if (start <= lo) start += interval;
+    const sub = new Evaluator(this.ctx, start, this.end - offset, interval);
+    if (start !== this.start) this.ctx.prepared.setOffsetForAtModifier(start, e.expr);
+    return asMatrix(await sub.eval(e.expr, annos));
+  }
+
+  /**
+   * evalSubquery evaluates a subquery used as a range-vector argument (upstream evalSubquery):
+   * its result series stand in for a matrix selector's.
+   */
+  async evalSubquery(
+    e: SubqueryExpr,
+    annos: Annotations,
+  ): Promise<{
+    series: RawSeries[];
+    offsetMs: number;
+    rangeMs: number;
+    timestampMs: number | undefined;
+    samples: number;
+  }> {
+    const mat = asMatrix(await this.eval(e, annos));
+    const st = this.ctx.prepared.state(e);
+    let offsetMs = st.offsetMs;
+    if (st.timestampMs !== undefined)
+      offsetMs = st.originalOffsetMs + (this.start - st.timestampMs);
+    let samples = 0;
+    const series = mat.map((s) => {
+      samples += s.floats.length;
+      const timestamps = new Float64Array(s.floats.length);
+      const values = new Float64Array(s.floats.length);
+      s.floats.forEach((p, i) => {
+        timestamps[i] = p.t;
+        values[i] = p.f;
+      });
+      return { labels: s.metric, timestamps, values };
+    });
+    return { series, offsetMs, rangeMs: st.rangeMs, timestampMs: st.timestampMs, samples };
+  }
+}
+
+/** upperBound returns the index of the first element of ts greater than x. */
+export function upperBound(ts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function withName(s: ReadonlySet<string>): Set<string> {
+  const out = new Set(s);
+  out.add(METRIC_NAME);
+  return out;
+}
+
+/** groupingLabels is generateGroupingLabels: the output labels of an aggregation group. */
+export function groupingLabels(
+  ls: Labels,
+  without: boolean,
+  grouping: ReadonlySet<string>,
+): Labels {
+  if (without) return ls.filter((l) => !grouping.has(l.name) && l.name !== METRIC_NAME);
+  if (grouping.size > 0) return ls.filter((l) => grouping.has(l.name));
+  return [];
+}
+
+export function containsSameLabelset(m: Matrix): boolean {
+  if (m.length < 2) return false;
+  const seen = new Set<string>();
+  for (const s of m) {
+    const k = labelsKey(s.metric);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}
+
+function containsSameLabelsetVec(v: Vector): boolean {
+  if (v.length < 2) return false;
+  const seen = new Set<string>();
+  for (const s of v) {
+    const k = labelsKey(s.metric);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}
+
+function stringArg(e: Expr): string {
+  const x = unwrapParens(e);
+  return x.type === "StringLiteral" ? x.value : "";
+}
+
+/** absentLabels builds the labels of absent()'s output from the argument's equality matchers. */
+export function absentLabels(expr: Expr): Labels {
+  const x = unwrapParens(expr);
+  const matchers =
+    x.type === "VectorSelector"
+      ? x.matchers
+      : x.type === "MatrixSelector"
+        ? x.vectorSelector.matchers
+        : null;
+  if (matchers === null) return [];
+  let ls: Labels = [];
+  const has = new Set<string>();
+  for (const m of matchers) {
+    if (m.name === METRIC_NAME) continue;
+    if (m.type === "=" && !has.has(m.name)) {
+      ls = setLabel(ls, m.name, m.value);
+      has.add(m.name);
+    } else {
+      ls = setLabel(ls, m.name, "");
+    }
+  }
+  return ls;
+}

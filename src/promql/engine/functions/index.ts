@@ -1,0 +1,38 @@
+// The PromQL function library: a port of the semantics of prometheus promql/functions.go and
+// promql/quantile.go (v3.5.3) for float samples and classic histograms.
+//
+// Contract with the evaluator, beyond the FunctionCall convention in ../functions.ts:
+//  - label_replace, label_join and info are not here; the evaluator implements them.
+//  - Range-vector functions return at most one sample; the evaluator labels it with the series'
+//    metric, with __name__ (and __type__, __unit__) dropped (or dropName set) for every function
+//    but last_over_time, and calls them only for windows that hold at least one point.
+//  - absent_over_time returns 1 for every window with points; the evaluator turns that into the
+//    steps without any series, labelled with labelsForAbsent(call.args[0]).
+//  - timestamp() reads each sample's `t`; for a plain vector selector argument the evaluator
+//    must pass the timestamps of the selected samples, not the step time.
+//  - rate and increase leave the PossibleNonCounterInfo annotation to the evaluator (it needs
+//    the raw series name), as upstream does.
+//  - double_exponential_smoothing throws a QueryError for invalid factors.
+//  - sort, sort_desc and sort_by_label(_desc) return a new, ordered vector; the evaluator keeps
+//    that order for instant queries.
+import type { FunctionCall } from "../functions.ts";
+import { HISTOGRAM_FUNCTIONS } from "./histogram.ts";
+import { INSTANT_FUNCTIONS, labelsForAbsent } from "./instant.ts";
+import { RANGE_FUNCTIONS } from "./range.ts";
+
+/**
+ * FUNCTION_CALLS maps every function name of the parser's FUNCTIONS table except label_replace,
+ * label_join and info to its implementation.
+ */
+export const FUNCTION_CALLS: Readonly<Record<string, FunctionCall>> = Object.freeze({
+  ...INSTANT_FUNCTIONS,
+  ...RANGE_FUNCTIONS,
+  ...HISTOGRAM_FUNCTIONS,
+});
+
+export { labelsForAbsent };
+export { dropMetadataLabels, isMetadataLabel, AT_MODIFIER_UNSAFE_FUNCTIONS } from "./args.ts";
+export { kahanSumInc } from "./float-math.ts";
+export { goSort } from "./go-sort.ts";
+export { quantile, bucketQuantile } from "./quantile.ts";
+export type { Bucket, BucketQuantileResult } from "./quantile.ts";

@@ -1,0 +1,69 @@
+// Label-set operations the evaluator needs (the labels.Builder and hashing parts of prometheus
+// model/labels used by promql/engine.go). Label sets are sorted arrays; these helpers keep them so.
+import { METRIC_NAME } from "../../model/labels/index.ts";
+import type { Label, Labels } from "../../model/labels/index.ts";
+import { goQuote } from "../parser/index.ts";
+
+/**
+ * dropMetricName returns ls without its metadata labels `__name__`, `__type__` and `__unit__`
+ * (DropReserved(schema.IsMetadataLabel)); the same array when it has none.
+ */
+export function dropMetricName(ls: Labels): Labels {
+  for (const l of ls) {
+    if (l.name === METRIC_NAME || l.name === "__type__" || l.name === "__unit__") {
+      return ls.filter(
+        (x) => x.name !== METRIC_NAME && x.name !== "__type__" && x.name !== "__unit__",
+      );
+    }
+  }
+  return ls;
+}
+
+/** setLabel returns ls with name set to value; an empty value deletes the label. */
+export function setLabel(ls: Labels, name: string, value: string): Labels {
+  const out: Label[] = [];
+  let done = false;
+  for (const l of ls) {
+    if (!done && l.name >= name) {
+      done = true;
+      if (value !== "") out.push({ name, value });
+      if (l.name === name) continue;
+    }
+    out.push(l);
+  }
+  if (!done && value !== "") out.push({ name, value });
+  return out;
+}
+
+/** keepLabels returns the labels of ls whose names are in names. */
+export function keepLabels(ls: Labels, names: ReadonlySet<string>): Labels {
+  return ls.filter((l) => names.has(l.name));
+}
+
+/** deleteLabels returns the labels of ls whose names are not in names. */
+export function deleteLabels(ls: Labels, names: ReadonlySet<string>): Labels {
+  return ls.filter((l) => !names.has(l.name));
+}
+
+/**
+ * signatureOf returns a key for the values of the listed labels (on = true) or of all labels
+ * except the listed ones (on = false); equal keys mean equal label subsets.
+ */
+export function signatureOf(ls: Labels, names: ReadonlySet<string>, on: boolean): string {
+  let s = "";
+  for (const l of ls) {
+    if (names.has(l.name) === on) s += l.name + "\xff" + l.value + "\xfe";
+  }
+  return s;
+}
+
+/** labelsString renders ls like Prometheus's Labels.String(): {a="b", c="d"}. */
+export function labelsString(ls: Labels): string {
+  return `{${ls.map((l) => `${formatLabelName(l.name)}=${goQuote(l.value)}`).join(", ")}}`;
+}
+
+const LEGACY_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function formatLabelName(name: string): string {
+  return LEGACY_NAME.test(name) ? name : goQuote(name);
+}
