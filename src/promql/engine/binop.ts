@@ -1,12 +1,12 @@
 // Binary operators on scalars and instant vectors, after prometheus promql/engine.go (v3.5)
 // VectorAnd/Or/Unless, VectorBinop, resultMetric, VectorscalarBinop, scalarBinop and
 // vectorElemBinop for float samples.
-import { METRIC_NAME, labelsKey } from "../../model/labels/index.ts";
+import { METRIC_NAME } from "../../model/labels/index.ts";
 import type { Labels } from "../../model/labels/index.ts";
 import type { BinaryExpr, BinaryOp } from "../parser/index.ts";
 import type { Annotations } from "./annotations.ts";
 import { evalError } from "./errors.ts";
-import { dropMetricName, labelsString, setLabel } from "./labels.ts";
+import { dropMetricName, keyOf, labelsString, setLabel } from "./labels.ts";
 import type { Vector } from "./value.ts";
 
 /** goMod is Go's math.Mod: the remainder with the sign of x (JS % agrees). */
@@ -203,7 +203,7 @@ export function vectorBinop(
       }
       matchedSigs.set(sig, null);
     } else {
-      const insertSig = labelsKey(metric);
+      const insertSig = keyOf(metric);
       let inserted = matchedSigs.get(sig);
       if (!inserted) {
         inserted = new Set();
@@ -225,7 +225,7 @@ function matchLabels(ls: Labels, on: boolean, names: readonly string[]): Labels 
 
 /** resultMetric computes the labels of a vector/vector operation's output sample. */
 function resultMetric(lhs: Labels, rhs: Labels, e: BinaryExpr, c: BinopContext): Labels {
-  const key = labelsKey(lhs) + "\x00" + labelsKey(rhs);
+  const key = keyOf(lhs) + "\x00" + keyOf(rhs);
   const hit = c.cache.get(key);
   if (hit) return hit;
   const m = e.vectorMatching!;

@@ -220,4 +220,39 @@ describe("Engine", () => {
     assert.equal(results.length, 3);
     assert.equal(one.activeQueries, 0);
   });
+
+  it("yields to ingestion while a heavy query runs", async () => {
+    const st = await load(
+      Array.from({ length: 300 }, (_, i) => [
+        { __name__: "heavy_total", i: String(i) },
+        Array.from({ length: 720 }, (_, k) => k),
+      ]),
+      10_000,
+    );
+    let queryDone = false;
+    const query = engine
+      .rangeQuery(
+        st,
+        "sum(rate(heavy_total[10m])) + sum(deriv(heavy_total[10m]))",
+        0,
+        7_200_000,
+        1000,
+      )
+      .then((r) => {
+        queryDone = true;
+        return r;
+      });
+    // Writes issued after the query started must be committed before it finishes.
+    let committedDuringQuery = 0;
+    for (let n = 0; n < 5; n++) {
+      const app = st.appender();
+      app.append(0, labelsFromRecord({ __name__: "ingest", n: String(n) }), Date.now(), n);
+      await app.commit();
+      await new Promise((r) => setImmediate(r));
+      if (!queryDone) committedDuringQuery++;
+    }
+    const r = await query;
+    assert.equal(r.value.type, "matrix");
+    assert.equal(committedDuringQuery, 5);
+  });
 });

@@ -2,7 +2,7 @@
 // evaluated for all steps of the query at once and yields a Matrix (one series per output label
 // set, one point per step that has a value), or a string. Instant queries are range queries
 // with one step.
-import { METRIC_NAME, getLabel, labelsKey } from "../../model/labels/index.ts";
+import { METRIC_NAME, getLabel } from "../../model/labels/index.ts";
 import type { Labels } from "../../model/labels/index.ts";
 import { isStaleNaN } from "../../model/value/index.ts";
 import type {
@@ -39,7 +39,7 @@ import {
 } from "./errors.ts";
 import type { EvalNodeHelper, FunctionCall } from "./functions.ts";
 import { FUNCTION_CALLS } from "./functions/index.ts";
-import { dropMetricName, setLabel, signatureOf } from "./labels.ts";
+import { dropMetricName, keyOf, setLabel, signatureOf } from "./labels.ts";
 import type { Prepared } from "./preprocess.ts";
 import { compileLabelRegex, expandRegexTemplate, isValidUtf8LabelName } from "./regex.ts";
 import type { FPoint, FunctionValue, Matrix, Series, StringValue, Vector } from "./value.ts";
@@ -353,7 +353,7 @@ export class Evaluator {
         return mat;
       }
       for (const s of out) {
-        const key = labelsKey(s.metric);
+        const key = keyOf(s.metric);
         const ss = seriess.get(key);
         if (ss) {
           if (ss.ts === ts) throw evalError("vector cannot contain metrics with the same labelset");
@@ -541,7 +541,7 @@ export class Evaluator {
           }));
         }
         for (const s of out) {
-          const key = labelsKey(s.metric);
+          const key = keyOf(s.metric);
           const ss = kSeries.get(key);
           if (ss) ss.floats.push({ t: ts, f: s.f });
           else
@@ -666,6 +666,15 @@ export class Evaluator {
       const out: Series = { metric, floats: [], dropName };
       inSeries.metric = s.labels;
       let floats: FPoint[] = [];
+      // The series' non-stale points, built once; each step's window is a slice of them found
+      // with two cursors that only move forward (windows only move forward in time).
+      const pts: FPoint[] = [];
+      for (let i = 0; i < s.timestamps.length; i++) {
+        const v = s.values[i]!;
+        if (!isStaleNaN(v)) pts.push({ t: s.timestamps[i]!, f: v });
+      }
+      let lo = 0;
+      let hi = 0;
       let step = 0;
       for (let ts = this.start; ts <= this.end; ts += this.interval, step++) {
         for (let j = 0; j < e.args.length; j++) {
@@ -678,7 +687,12 @@ export class Evaluator {
         if (ts === this.start || atTimestamp === undefined) {
           this.ctx.currentSamples -= floats.length;
           const maxt = ts - offsetMs;
-          floats = this.windowPoints(s, maxt - rangeMs, maxt);
+          const mint = maxt - rangeMs;
+          while (lo < pts.length && pts[lo]!.t <= mint) lo++;
+          if (hi < lo) hi = lo;
+          while (hi < pts.length && pts[hi]!.t <= maxt) hi++;
+          floats = rangeMs === 0 ? [] : pts.slice(lo, hi);
+          this.addSamples(floats.length);
         }
         if (floats.length === 0) continue;
         inSeries.floats = floats;
@@ -890,7 +904,7 @@ export function containsSameLabelset(m: Matrix): boolean {
   if (m.length < 2) return false;
   const seen = new Set<string>();
   for (const s of m) {
-    const k = labelsKey(s.metric);
+    const k = keyOf(s.metric);
     if (seen.has(k)) return true;
     seen.add(k);
   }
@@ -901,7 +915,7 @@ function containsSameLabelsetVec(v: Vector): boolean {
   if (v.length < 2) return false;
   const seen = new Set<string>();
   for (const s of v) {
-    const k = labelsKey(s.metric);
+    const k = keyOf(s.metric);
     if (seen.has(k)) return true;
     seen.add(k);
   }

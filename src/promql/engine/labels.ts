@@ -1,6 +1,6 @@
 // Label-set operations the evaluator needs (the labels.Builder and hashing parts of prometheus
 // model/labels used by promql/engine.go). Label sets are sorted arrays; these helpers keep them so.
-import { METRIC_NAME } from "../../model/labels/index.ts";
+import { METRIC_NAME, labelsKey } from "../../model/labels/index.ts";
 import type { Label, Labels } from "../../model/labels/index.ts";
 import { goQuote } from "../parser/index.ts";
 
@@ -66,4 +66,19 @@ const LEGACY_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 function formatLabelName(name: string): string {
   return LEGACY_NAME.test(name) ? name : goQuote(name);
+}
+
+const keyCache = new WeakMap<Labels, string>();
+
+/**
+ * keyOf is labelsKey memoized per label-set object: the evaluator passes the same Labels object
+ * through every step of a series, so the key is computed once per series, not once per step.
+ */
+export function keyOf(ls: Labels): string {
+  let k = keyCache.get(ls);
+  if (k === undefined) {
+    k = labelsKey(ls);
+    keyCache.set(ls, k);
+  }
+  return k;
 }
