@@ -41,7 +41,7 @@ import type { EvalNodeHelper, FunctionCall } from "./functions.ts";
 import { FUNCTION_CALLS } from "./functions/index.ts";
 import { dropMetricName, keyOf, setLabel, signatureOf } from "./labels.ts";
 import type { Prepared } from "./preprocess.ts";
-import { compileLabelRegex, expandRegexTemplate, isValidUtf8LabelName } from "./regex.ts";
+import { compileLabelRegex, expandRegexTemplate, isValidUtf8LabelName } from "../../model/regex/index.ts";
 import type { FPoint, FunctionValue, Matrix, Series, StringValue, Vector } from "./value.ts";
 
 /** RawSeries is a selected series as storage returned it (values may hold stale markers). */

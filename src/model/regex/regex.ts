@@ -1,4 +1,4 @@
-// Regular expressions for label_replace, with Go's regexp semantics (RE2 via re2js): the
+// Regular expressions for relabeling and label_replace, with Go's regexp semantics (RE2 via re2js): the
 // pattern is fully anchored and `.` matches newlines, and the replacement is expanded like Go's
 // Regexp.ExpandString ($1, ${1}, $name, ${name}, $$).
 import { RE2JS } from "re2js";

@@ -1,0 +1,2 @@
+// Go regexp semantics shared by relabeling and PromQL's label_replace.
+export { compileLabelRegex, expandRegexTemplate, isValidUtf8LabelName } from "./regex.ts";
