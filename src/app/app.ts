@@ -1,12 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import type { VigilConfig } from "../config/index.ts";
+import type { QueryConfig, VigilConfig } from "../config/index.ts";
 import { defaultConfig, loadConfigFile } from "../config/index.ts";
 import type { SelfMetrics } from "../exporters/index.ts";
 import { newSelfMetrics } from "../exporters/index.ts";
+import { Engine } from "../promql/engine/index.ts";
 import type { Storage } from "../storage/index.ts";
 import { newStorageMetrics } from "../storage/index.ts";
 import type { Logger } from "../util/logging/index.ts";
 import { createWebServer } from "../web/index.ts";
+import { registerPrometheusApi } from "../web/api/v1/index.ts";
 import { openStorage } from "./storage.ts";
 import { splitHostPort } from "../config/index.ts";
 
@@ -44,9 +46,12 @@ export class App {
   private cfg: VigilConfig | undefined;
   private storage: Storage | undefined;
   private web: FastifyInstance | undefined;
+  private eng: Engine | undefined;
   private readonly reloaders: Reloader[] = [];
   private ready = false;
   private stopping: Promise<void> | undefined;
+  private startTimeMs = Date.now();
+  private lastReload = { success: true, lastSuccessMs: Date.now() };
 
   constructor(private readonly opts: AppOptions) {
     this.metrics = newSelfMetrics();
@@ -54,6 +59,14 @@ export class App {
       name: "logging",
       reload: (cfg) => {
         this.opts.logger.level = cfg.server.logLevel;
+      },
+    });
+    this.reloaders.push({
+      name: "query",
+      reload: (cfg) => {
+        // A new engine serves queries from now on; running ones finish on the old one.
+        if (!this.cfg || !sameQueryConfig(this.cfg.query, cfg.query))
+          this.eng = newEngine(cfg.query);
       },
     });
   }
@@ -91,11 +104,14 @@ export class App {
   /** start loads the configuration, listens, opens storage and becomes ready. */
   async start(): Promise<void> {
     const log = this.opts.logger;
+    this.startTimeMs = Date.now();
     const cfg = await this.loadConfig();
     this.cfg = cfg;
     log.level = cfg.server.logLevel;
     this.metrics.configReloadSuccess.set(1);
     this.metrics.configReloadSuccessTime.set(Date.now() / 1000);
+    this.lastReload = { success: true, lastSuccessMs: Date.now() };
+    this.eng = newEngine(cfg.query);
 
     this.web = await createWebServer({
       logger: log,
@@ -104,6 +120,17 @@ export class App {
       rateLimitPerSecond: cfg.server.rateLimitPerSecond,
       isReady: () => this.ready,
       reload: () => this.reload(),
+    });
+    // Routes must exist before the server listens; storage opens afterwards, so the API reads it
+    // through a getter and answers 503 until it is open.
+    await registerPrometheusApi(this.web, {
+      engine: () => this.engine,
+      storage: () => this.storage,
+      config: () => this.config,
+      startTimeMs: this.startTimeMs,
+      flags: this.flags(),
+      logger: log,
+      reloadStatus: () => this.lastReload,
     });
     const { host, port } = splitHostPort(cfg.server.listen);
     try {
@@ -128,6 +155,23 @@ export class App {
       { engine: cfg.storage.engine, ms: Math.round(performance.now() - t0) },
       "storage open; ready",
     );
+  }
+
+  /** engine is the PromQL engine in force; a reload that changes `query:` replaces it. */
+  get engine(): Engine {
+    if (!this.eng) throw new Error("app not started");
+    return this.eng;
+  }
+
+  /** flags are the command-line settings, as /api/v1/status/flags shows them ("" when unset). */
+  private flags(): Record<string, string> {
+    const o = this.opts.overrides;
+    return {
+      config: this.opts.configFile ?? "",
+      "data-dir": o.dataDir ?? "",
+      listen: o.listen ?? "",
+      "log-level": o.logLevel ?? "",
+    };
   }
 
   /** store is the open storage (for subsystems and tests). */
@@ -156,9 +200,11 @@ export class App {
       this.cfg = cfg;
       this.metrics.configReloadSuccess.set(1);
       this.metrics.configReloadSuccessTime.set(Date.now() / 1000);
+      this.lastReload = { success: true, lastSuccessMs: Date.now() };
       log.info({ file: this.opts.configFile ?? "(defaults)" }, "configuration reloaded");
     } catch (err) {
       this.metrics.configReloadSuccess.set(0);
+      this.lastReload = { ...this.lastReload, success: false };
       log.error({ err: (err as Error).message }, "configuration reload failed");
       throw err;
     }
@@ -181,4 +227,23 @@ export class App {
     if (!this.web) throw new Error("app not started");
     return this.web;
   }
+}
+
+/** newEngine creates the PromQL engine that the `query:` section describes. */
+function newEngine(q: QueryConfig): Engine {
+  return new Engine({
+    lookbackDeltaMs: q.lookbackDeltaMs,
+    timeoutMs: q.timeoutMs,
+    maxSamples: q.maxSamples,
+    maxConcurrent: q.maxConcurrency,
+  });
+}
+
+function sameQueryConfig(a: QueryConfig, b: QueryConfig): boolean {
+  return (
+    a.lookbackDeltaMs === b.lookbackDeltaMs &&
+    a.timeoutMs === b.timeoutMs &&
+    a.maxSamples === b.maxSamples &&
+    a.maxConcurrency === b.maxConcurrency
+  );
 }

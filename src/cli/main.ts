@@ -6,6 +6,7 @@ import { newLogger } from "../util/logging/index.ts";
 import type { LogLevel } from "../util/logging/index.ts";
 import { VERSION } from "../util/version.ts";
 import { errorMessage } from "../util/errors.ts";
+import { queryCommand } from "./query.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
 /** Io is where a command writes; tests pass buffers. */
@@ -56,6 +57,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return start(rest, io);
     case "check":
       return check(rest, io);
+    case "query":
+      return queryCommand(rest, io);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
   }

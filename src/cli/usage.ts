@@ -15,6 +15,12 @@ Commands:
       --listen HOST:PORT  HTTP listen address (default: 127.0.0.1:9700)
       --log-level LEVEL   debug, info, warn or error (default: info)
   check config FILE   Validate a vigil.yml; exit 1 and name file:line:column when invalid.
+  query EXPR          Run a PromQL query against a running Vigil and print the result.
+      --time T            instant query at T, RFC 3339 or Unix seconds (default: now)
+      --start T --end T --step D
+                          range query (defaults: end now, start end-5m, step range/250)
+      --url URL           Vigil's address (default: http://127.0.0.1:9700)
+      --format F          table or json (default: table)
 
 Flags:
   -h, --help          Show this help.

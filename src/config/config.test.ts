@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { ServerConfig, StorageConfig, VigilConfig } from "./index.ts";
+import type { QueryConfig, ServerConfig, StorageConfig, VigilConfig } from "./index.ts";
 import { ConfigError, configToYaml, defaultConfig, loadConfigFile, parseConfig } from "./index.ts";
 
 const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), "testdata");
@@ -18,7 +18,11 @@ interface Case {
   /** The file name passed to parseConfig; "vigil.yml" unless set. */
   file?: string;
   /** Expected result: these settings over the defaults (with data_dir relative to file). */
-  expect?: { server?: Partial<ServerConfig>; storage?: Partial<StorageConfig> };
+  expect?: {
+    server?: Partial<ServerConfig>;
+    storage?: Partial<StorageConfig>;
+    query?: Partial<QueryConfig>;
+  };
   /** Expected ConfigError message. */
   error?: string;
   /** Every expected issue message, in order, when there is more than one. */
@@ -146,6 +150,19 @@ storage:
     },
   },
 
+  {
+    name: "query section",
+    yaml: "query:\n  lookback_delta: 1m\n  timeout: 30s\n  max_samples: 1000\n  max_concurrency: 4\n",
+    expect: {
+      query: { lookbackDeltaMs: M, timeoutMs: 30 * S, maxSamples: 1000, maxConcurrency: 4 },
+    },
+  },
+  {
+    name: "query section partly set",
+    yaml: "query:\n  timeout: 10s\n",
+    expect: { query: { timeoutMs: 10 * S } },
+  },
+
   // Unknown keys.
   {
     name: "unknown top-level key",
@@ -172,6 +189,12 @@ storage:
       'vigil.yml:3:3: server.loglevel: unknown key "loglevel"',
       'vigil.yml:4:1: foo: unknown key "foo"',
     ],
+  },
+
+  {
+    name: "unknown key in query",
+    yaml: "query:\n  lookback: 5m\n",
+    error: 'vigil.yml:2:3: query.lookback: unknown key "lookback"',
   },
 
   // Wrong types.
@@ -213,6 +236,12 @@ storage:
     error: "vigil.yml:2:13: storage.data_dir: must not be empty",
   },
 
+  {
+    name: "zero query.max_concurrency",
+    yaml: "query:\n  max_concurrency: 0\n",
+    error: "vigil.yml:2:20: query.max_concurrency: must be greater than 0, got 0",
+  },
+
   // Durations and sizes.
   {
     name: "bad duration",
@@ -233,6 +262,16 @@ storage:
     name: "zero retention",
     yaml: "storage:\n  retention: 0s\n",
     error: 'vigil.yml:2:14: storage.retention: must be greater than 0, got "0s"',
+  },
+  {
+    name: "zero query timeout",
+    yaml: "query:\n  timeout: 0s\n",
+    error: 'vigil.yml:2:12: query.timeout: must be greater than 0, got "0s"',
+  },
+  {
+    name: "bad query.lookback_delta",
+    yaml: "query:\n  lookback_delta: 5 minutes\n",
+    error: 'vigil.yml:2:19: query.lookback_delta: invalid duration "5 minutes"',
   },
   {
     name: "bad size",
@@ -369,6 +408,7 @@ function expected(c: Case): VigilConfig {
       dataDir: resolve(dirname(file), "data"),
       ...c.expect?.storage,
     },
+    query: { ...defaults.query, ...c.expect?.query },
     file,
   };
 }
@@ -434,6 +474,12 @@ void test("defaultConfig resolves data_dir against the working directory", () =>
   assert.equal(cfg.file, undefined);
   assert.equal(cfg.storage.retentionMs, 60 * D);
   assert.equal(cfg.server.maxRequestBodyBytes, 10 * MIB);
+  assert.deepEqual(cfg.query, {
+    lookbackDeltaMs: 5 * M,
+    timeoutMs: 2 * M,
+    maxSamples: 50_000_000,
+    maxConcurrency: 20,
+  });
 });
 
 void test("loadConfigFile reads testdata/vigil.yml", async () => {
@@ -461,6 +507,7 @@ void test("loadConfigFile reads testdata/vigil.yml", async () => {
         requestTimeoutMs: M,
       },
     },
+    query: { lookbackDeltaMs: 2 * M, timeoutMs: 90 * S, maxSamples: 1_000_000, maxConcurrency: 8 },
     file,
   });
 });
@@ -519,6 +566,11 @@ storage:
     database: vigil
     cluster: main
     request_timeout: 30s
+query:
+  lookback_delta: 5m
+  timeout: 2m
+  max_samples: 50000000
+  max_concurrency: 20
 `,
   );
 });

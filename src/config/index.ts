@@ -9,6 +9,7 @@ export { LOG_LEVELS, STORAGE_ENGINES } from "./types.ts";
 export type {
   ClickHouseConfig,
   LogLevel,
+  QueryConfig,
   ServerConfig,
   StorageConfig,
   StorageEngine,

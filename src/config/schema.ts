@@ -7,7 +7,13 @@ import { z } from "zod";
 import { parseDuration } from "../model/duration.ts";
 import { splitHostPort } from "./address.ts";
 import { describeValue } from "./errors.ts";
-import type { ClickHouseConfig, ServerConfig, StorageConfig, VigilConfig } from "./types.ts";
+import type {
+  ClickHouseConfig,
+  QueryConfig,
+  ServerConfig,
+  StorageConfig,
+  VigilConfig,
+} from "./types.ts";
 import { LOG_LEVELS, STORAGE_ENGINES } from "./types.ts";
 import { parseBytes } from "./units.ts";
 import { errorMessage } from "../util/errors.ts";
@@ -226,6 +232,21 @@ function storageSchema(baseDir: string) {
     });
 }
 
+const querySchema = z
+  .object({
+    lookback_delta: durationField({ positive: true }).prefault("5m"),
+    timeout: durationField({ positive: true }).prefault("2m"),
+    max_samples: positiveInt().prefault(50_000_000),
+    max_concurrency: positiveInt().prefault(20),
+  })
+  .strict()
+  .transform((q): QueryConfig => ({
+    lookbackDeltaMs: q.lookback_delta,
+    timeoutMs: q.timeout,
+    maxSamples: q.max_samples,
+    maxConcurrency: q.max_concurrency,
+  }));
+
 /**
  * configSchema builds the schema of a whole vigil.yml. baseDir is the directory relative paths
  * in the file (data_dir, password_file) are resolved against. Absent keys and sections take
@@ -236,7 +257,8 @@ export function configSchema(baseDir: string) {
     .object({
       server: serverSchema.prefault({}),
       storage: storageSchema(baseDir).prefault({}),
+      query: querySchema.prefault({}),
     })
     .strict()
-    .transform((c): VigilConfig => ({ server: c.server, storage: c.storage }));
+    .transform((c): VigilConfig => ({ server: c.server, storage: c.storage, query: c.query }));
 }

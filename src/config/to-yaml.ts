@@ -15,7 +15,7 @@ const SECRET = "<secret>";
  * password_file has been read by then, it is not printed.
  */
 export function configToYaml(cfg: VigilConfig): string {
-  const { server, storage } = cfg;
+  const { server, storage, query } = cfg;
   const ch = storage.clickhouse;
   const doc = {
     server: {
@@ -40,6 +40,12 @@ export function configToYaml(cfg: VigilConfig): string {
           request_timeout: formatDuration(ch.requestTimeoutMs),
         },
       }),
+    },
+    query: {
+      lookback_delta: formatDuration(query.lookbackDeltaMs),
+      timeout: formatDuration(query.timeoutMs),
+      max_samples: query.maxSamples,
+      max_concurrency: query.maxConcurrency,
     },
   };
   return stringify(doc);

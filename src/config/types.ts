@@ -64,10 +64,26 @@ export interface StorageConfig {
   clickhouse?: ClickHouseConfig;
 }
 
+/**
+ * QueryConfig configures the PromQL engine [query]. The defaults are those of Prometheus's
+ * --query.* flags.
+ */
+export interface QueryConfig {
+  /** How far back an instant selector looks for a sample, in milliseconds, > 0 [lookback_delta]; default 5m. */
+  lookbackDeltaMs: number;
+  /** Longest a query may run, in milliseconds, > 0 [timeout]; default 2m. */
+  timeoutMs: number;
+  /** Most samples one query may hold in memory at once, > 0 [max_samples]; default 50000000. */
+  maxSamples: number;
+  /** Most queries evaluated at once; more wait in line, > 0 [max_concurrency]; default 20. */
+  maxConcurrency: number;
+}
+
 /** VigilConfig is the validated contents of vigil.yml with defaults filled in. */
 export interface VigilConfig {
   server: ServerConfig;
   storage: StorageConfig;
+  query: QueryConfig;
   /** The file the configuration was loaded from, as given; unset for defaultConfig(). */
   file?: string;
 }
