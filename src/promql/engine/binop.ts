@@ -6,7 +6,8 @@ import type { Labels } from "../../model/labels/index.ts";
 import type { BinaryExpr, BinaryOp } from "../parser/index.ts";
 import type { Annotations } from "./annotations.ts";
 import { evalError } from "./errors.ts";
-import { dropMetricName, keyOf, labelsString, setLabel } from "./labels.ts";
+import { dropMetadataLabels as dropMetricName } from "./functions/index.ts";
+import { keyOf, labelsString, setLabel } from "./labels.ts";
 import type { Vector } from "./value.ts";
 
 /** goMod is Go's math.Mod: the remainder with the sign of x (JS % agrees). */

@@ -38,10 +38,18 @@ import {
   tooManySamplesError,
 } from "./errors.ts";
 import type { EvalNodeHelper, FunctionCall } from "./functions.ts";
-import { FUNCTION_CALLS } from "./functions/index.ts";
-import { dropMetricName, keyOf, setLabel, signatureOf } from "./labels.ts";
+import {
+  FUNCTION_CALLS,
+  dropMetadataLabels as dropMetricName,
+  labelsForAbsent,
+} from "./functions/index.ts";
+import { keyOf, setLabel, signatureOf } from "./labels.ts";
 import type { Prepared } from "./preprocess.ts";
-import { compileLabelRegex, expandRegexTemplate, isValidUtf8LabelName } from "../../model/regex/index.ts";
+import {
+  compileLabelRegex,
+  expandRegexTemplate,
+  isValidUtf8LabelName,
+} from "../../model/regex/index.ts";
 import type { FPoint, FunctionValue, Matrix, Series, StringValue, Vector } from "./value.ts";
 
 /** RawSeries is a selected series as storage returned it (values may hold stale markers). */
@@ -730,7 +738,7 @@ export class Evaluator {
       for (let ts = this.start; ts <= this.end; ts += this.interval) {
         if (!found.has(ts)) floats.push({ t: ts, f: 1 });
       }
-      return [{ metric: absentLabels(e.args[0]!), floats, dropName }];
+      return [{ metric: labelsForAbsent(e.args[0]!), floats, dropName }];
     }
     if (!this.ctx.enableDelayedNameRemoval && containsSameLabelset(mat)) {
       throw evalError("vector cannot contain metrics with the same labelset");
@@ -925,28 +933,4 @@ function containsSameLabelsetVec(v: Vector): boolean {
 function stringArg(e: Expr): string {
   const x = unwrapParens(e);
   return x.type === "StringLiteral" ? x.value : "";
-}
-
-/** absentLabels builds the labels of absent()'s output from the argument's equality matchers. */
-export function absentLabels(expr: Expr): Labels {
-  const x = unwrapParens(expr);
-  const matchers =
-    x.type === "VectorSelector"
-      ? x.matchers
-      : x.type === "MatrixSelector"
-        ? x.vectorSelector.matchers
-        : null;
-  if (matchers === null) return [];
-  let ls: Labels = [];
-  const has = new Set<string>();
-  for (const m of matchers) {
-    if (m.name === METRIC_NAME) continue;
-    if (m.type === "=" && !has.has(m.name)) {
-      ls = setLabel(ls, m.name, m.value);
-      has.add(m.name);
-    } else {
-      ls = setLabel(ls, m.name, "");
-    }
-  }
-  return ls;
 }

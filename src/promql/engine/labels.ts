@@ -1,23 +1,8 @@
 // Label-set operations the evaluator needs (the labels.Builder and hashing parts of prometheus
 // model/labels used by promql/engine.go). Label sets are sorted arrays; these helpers keep them so.
-import { METRIC_NAME, labelsKey } from "../../model/labels/index.ts";
+import { labelsKey } from "../../model/labels/index.ts";
 import type { Label, Labels } from "../../model/labels/index.ts";
 import { goQuote } from "../parser/index.ts";
-
-/**
- * dropMetricName returns ls without its metadata labels `__name__`, `__type__` and `__unit__`
- * (DropReserved(schema.IsMetadataLabel)); the same array when it has none.
- */
-export function dropMetricName(ls: Labels): Labels {
-  for (const l of ls) {
-    if (l.name === METRIC_NAME || l.name === "__type__" || l.name === "__unit__") {
-      return ls.filter(
-        (x) => x.name !== METRIC_NAME && x.name !== "__type__" && x.name !== "__unit__",
-      );
-    }
-  }
-  return ls;
-}
 
 /** setLabel returns ls with name set to value; an empty value deletes the label. */
 export function setLabel(ls: Labels, name: string, value: string): Labels {

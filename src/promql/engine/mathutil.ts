@@ -1,37 +1,8 @@
-// Numeric helpers shared by the aggregations and functions: Kahan-Neumaier summation and
-// quantile (prometheus promql/functions.go kahanSumInc, quantile.go quantile), Go float
-// formatting, and the xxhash64 of a label set (model/labels Labels.Hash).
+// Numeric helpers for the aggregations: Go float formatting and the xxhash64 of a label set
+// (model/labels Labels.Hash, which limit_ratio samples by).
 import type { Labels } from "../../model/labels/index.ts";
 import { formatGoFloat } from "../parser/index.ts";
 import { formatGoG } from "./format.ts";
-
-/** kahanSumInc adds inc to sum with compensation c, returning the new [sum, c]. */
-export function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
-  const t = sum + inc;
-  if (t === Infinity || t === -Infinity) c = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
-  else c += inc - t + sum;
-  return [t, c];
-}
-
-/**
- * quantile returns the q-quantile of values by linear interpolation between the closest ranks
- * (NaN sorts first). values is sorted in place.
- */
-export function quantile(q: number, values: number[]): number {
-  if (values.length === 0 || Number.isNaN(q)) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  values.sort((a, b) =>
-    Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b,
-  );
-  const n = values.length;
-  const rank = q * (n - 1);
-  const lower = Math.max(0, Math.floor(rank));
-  const upper = Math.min(n - 1, lower + 1);
-  const weight = rank - Math.floor(rank);
-  return values[lower]! * (1 - weight) + values[upper]! * weight;
-}
 
 /** formatGoFloatF renders v as strconv.FormatFloat(v, 'f' or 'g', -1, 64). */
 export function formatGoFloatF(v: number, fmt: "f" | "g"): string {

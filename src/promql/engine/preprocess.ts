@@ -11,6 +11,7 @@ import type {
 } from "../parser/index.ts";
 import { inspect } from "../parser/index.ts";
 import { QueryError } from "./errors.ts";
+import { AT_MODIFIER_UNSAFE_FUNCTIONS } from "./functions/index.ts";
 
 /** NodeState is what preparation learned about one selector or subquery. */
 export interface NodeState {
@@ -25,21 +26,6 @@ export interface NodeState {
   /** stepMs of a subquery (0: the engine's default). */
   stepMs: number;
 }
-
-/** AT_MODIFIER_UNSAFE_FUNCTIONS vary with the evaluation time even on step-invariant input. */
-export const AT_MODIFIER_UNSAFE_FUNCTIONS: ReadonlySet<string> = new Set([
-  "days_in_month",
-  "day_of_month",
-  "day_of_week",
-  "day_of_year",
-  "hour",
-  "minute",
-  "month",
-  "year",
-  "predict_linear",
-  "time",
-  "timestamp",
-]);
 
 type Stateful = VectorSelector | MatrixSelector | SubqueryExpr;
 

@@ -45,7 +45,9 @@ function decompose(x: number): [bigint, number] {
 
 /** fma returns a*b + c computed exactly and rounded once (round half to even). */
 export function fma(a: number, b: number, c: number): number {
-  if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) return a * b + c;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return a * b + c;
+  // The exact product of finite numbers is finite, so an infinite or NaN c decides.
+  if (!Number.isFinite(c)) return c;
   if (a === 0 || b === 0) return a * b + c;
   if (c === 0) return a * b;
   const [ma, ea] = decompose(a);
@@ -372,7 +374,8 @@ export function goSin(x: number): number {
     x = -x;
     sign = true;
   }
-  let [j, z] = octant(x, true);
+  const [octantJ, z] = octant(x, true);
+  let j = octantJ;
   if (j > 3) {
     sign = !sign;
     j -= 4;
@@ -387,7 +390,8 @@ export function goCos(x: number): number {
   if (!Number.isFinite(x)) return NaN;
   let sign = false;
   x = Math.abs(x);
-  let [j, z] = octant(x, true);
+  const [octantJ, z] = octant(x, true);
+  let j = octantJ;
   if (j > 3) {
     j -= 4;
     sign = !sign;

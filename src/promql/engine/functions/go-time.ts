@@ -36,7 +36,7 @@ export function isLeapYear(year: number): boolean {
  */
 export function calendarFromUnix(sec: bigint): CalendarFields {
   if (sec >= -JS_DATE_MAX_SEC && sec <= JS_DATE_MAX_SEC) return fromJsDate(Number(sec));
-  return fromAbsolute(sec);
+  return absoluteCalendar(sec);
 }
 
 function fromJsDate(sec: number): CalendarFields {
@@ -88,7 +88,11 @@ function splitYearDay(ayday: number): { amonth: number; mday: number } {
   return { amonth: d >>> 16, mday: 1 + Math.floor((d & 0xffff) / 2141) };
 }
 
-function fromAbsolute(sec: bigint): CalendarFields {
+/**
+ * absoluteCalendar computes the fields with Go's absolute-time arithmetic for any int64 second;
+ * calendarFromUnix uses it beyond the range of a JavaScript Date (exported for tests).
+ */
+export function absoluteCalendar(sec: bigint): CalendarFields {
   const abs = BigInt.asUintN(U64, sec + UNIX_TO_ABSOLUTE);
   const days = abs / SECONDS_PER_DAY;
   const { century, cyear, ayday } = splitDays(days);

@@ -37,7 +37,7 @@ interface MetricWithBuckets {
 function groupBuckets(
   inVec: Vector,
   enh: EvalNodeHelper,
-  pos: PositionRange,
+  pos: () => PositionRange,
 ): Map<string, MetricWithBuckets> {
   let groups = enh.cache.get(CACHE_KEY) as Map<string, MetricWithBuckets> | undefined;
   if (groups === undefined) {
@@ -50,7 +50,7 @@ function groupBuckets(
     const le = getLabel(s.metric, BUCKET_LABEL);
     const upperBound = parseGoFloat(le);
     if (upperBound === null) {
-      enh.annotations.add(badBucketLabelWarning(metricName(s.metric), le, pos));
+      enh.annotations.add(badBucketLabelWarning(metricName(s.metric), le, pos()));
       continue;
     }
     const withoutLe = s.metric.filter((l) => l.name !== BUCKET_LABEL);
@@ -71,14 +71,14 @@ const histogramQuantile: FunctionCall = (vals, args, enh) => {
   if (Number.isNaN(q) || q < 0 || q > 1) {
     enh.annotations.add(invalidQuantileWarning(q, argPosition("histogram_quantile", args, 0)));
   }
-  const vecPos = argPosition("histogram_quantile", args, 1);
+  const vecPos = () => argPosition("histogram_quantile", args, 1);
   const out: Vector = [];
   for (const group of groupBuckets(inVec, enh, vecPos).values()) {
     if (group.buckets.length === 0) continue;
     const res = bucketQuantile(q, group.buckets);
     if (res.forcedMonotonicity) {
       enh.annotations.add(
-        histogramQuantileForcedMonotonicityInfo(metricName(group.metric), vecPos),
+        histogramQuantileForcedMonotonicityInfo(metricName(group.metric), vecPos()),
       );
     }
     if (!enh.enableDelayedNameRemoval) group.metric = dropMetadataLabels(group.metric);
@@ -91,7 +91,7 @@ const histogramFraction: FunctionCall = (vals, args, enh) => {
   const lower = scalarArg(vals, 0);
   const upper = scalarArg(vals, 1);
   const inVec = vectorArg(vals, 2);
-  const vecPos = argPosition("histogram_fraction", args, 2);
+  const vecPos = () => argPosition("histogram_fraction", args, 2);
   const out: Vector = [];
   for (const group of groupBuckets(inVec, enh, vecPos).values()) {
     if (group.buckets.length === 0) continue;

@@ -14,7 +14,14 @@
 //    the raw series name), as upstream does.
 //  - double_exponential_smoothing throws a QueryError for invalid factors.
 //  - sort, sort_desc and sort_by_label(_desc) return a new, ordered vector; the evaluator keeps
-//    that order for instant queries.
+//    that order for instant queries. Inputs should arrive in upstream's series order (label
+//    order for a selector): Go's unstable sort and some non-strict comparators make ties, NaN
+//    and missing labels order-dependent, as is the float sum of equal `le` buckets.
+//  - `args` are the call's argument expressions as parsed (parentheses included): annotation
+//    positions are derived from them the way upstream's evaluator leaves them.
+//  - enh.cache is per call node; histogram_quantile/histogram_fraction keep bucket groups there.
+//  - With delayed name removal off, the evaluator still rejects duplicate label sets after a
+//    call (rangeEval's "vector cannot contain metrics with the same labelset").
 import type { FunctionCall } from "../functions.ts";
 import { HISTOGRAM_FUNCTIONS } from "./histogram.ts";
 import { INSTANT_FUNCTIONS, labelsForAbsent } from "./instant.ts";

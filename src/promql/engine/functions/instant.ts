@@ -48,7 +48,7 @@ function clamp(vec: Vector, min: number, max: number, enh: EvalNodeHelper): Vect
   return vec.map((el) => transformed(el, Math.max(min, Math.min(max, el.f)), enh));
 }
 
-/** goRoundToNearest is round(v, toNearest): ties go up (towards +Inf). */
+/** roundToNearest is round(v, toNearest): ties go up (towards +Inf). */
 function roundToNearest(v: number, toNearest: number): number {
   // Multiplying by the inverse causes fewer floating-point surprises than dividing.
   const inverse = 1.0 / toNearest;
