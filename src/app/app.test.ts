@@ -51,6 +51,7 @@ describe("App", () => {
         "data-dir": "",
         listen: "127.0.0.1:0",
         "log-level": "",
+        env: "",
       });
 
       // A reload that changes the query section replaces the engine; one that fails is reported.

@@ -8,7 +8,14 @@ import type { Storage } from "../storage/index.ts";
 import { newStorageMetrics } from "../storage/index.ts";
 import type { Logger } from "../util/logging/index.ts";
 import { createWebServer } from "../web/index.ts";
-import { registerPrometheusApi } from "../web/api/v1/index.ts";
+import { registerPrometheusApi, registerScrapeApi } from "../web/api/v1/index.ts";
+import { ScrapeService } from "../scrape/index.ts";
+import { registerFederate } from "../web/federate.ts";
+import { registerRemoteWriteReceiver } from "../ingest/remote-write/index.ts";
+import { GroupStore, registerPushgateway } from "../pushgateway/index.ts";
+import { resolve } from "node:path";
+import type { AlertSink } from "../rules/index.ts";
+import { RulesService } from "./rules.ts";
 import { openStorage } from "./storage.ts";
 import { splitHostPort } from "../config/index.ts";
 
@@ -17,6 +24,8 @@ export interface Overrides {
   readonly dataDir?: string;
   readonly listen?: string;
   readonly logLevel?: "debug" | "info" | "warn" | "error";
+  /** env selects the rules overlay (rules.env). */
+  readonly env?: string;
 }
 
 /** AppOptions say where the configuration comes from and how to log. */
@@ -47,6 +56,14 @@ export class App {
   private storage: Storage | undefined;
   private web: FastifyInstance | undefined;
   private eng: Engine | undefined;
+  private scraping: ScrapeService | undefined;
+  private pushgateway: GroupStore | undefined;
+  private rulesSvc: RulesService | undefined;
+  /**
+   * alertSinks receive every alert the rules send (besides the external Alertmanagers of
+   * alerting.alertmanagers); subsystems such as the notification router add themselves here.
+   */
+  readonly alertSinks: AlertSink[] = [];
   private readonly reloaders: Reloader[] = [];
   private ready = false;
   private stopping: Promise<void> | undefined;
@@ -68,6 +85,15 @@ export class App {
         if (!this.cfg || !sameQueryConfig(this.cfg.query, cfg.query))
           this.eng = newEngine(cfg.query);
       },
+    });
+    this.reloaders.push({
+      name: "scrape",
+      reload: (cfg) => this.scraping?.applyConfig(cfg.global, cfg.scrapeConfigs),
+    });
+    this.reloaders.push({
+      // A bad rule file rejects the reload; the running rules stay in force.
+      name: "rules",
+      reload: (cfg) => this.rulesSvc?.apply(cfg),
     });
   }
 
@@ -98,6 +124,7 @@ export class App {
         logLevel: o.logLevel ?? base.server.logLevel,
       },
       storage: { ...base.storage, dataDir: o.dataDir ?? base.storage.dataDir },
+      rules: { ...base.rules, ...(o.env !== undefined && { env: o.env }) },
     };
   }
 
@@ -131,7 +158,13 @@ export class App {
       flags: this.flags(),
       logger: log,
       reloadStatus: () => this.lastReload,
+      rules: () => this.rulesSvc?.manager,
     });
+    registerScrapeApi(this.web, {
+      scrapeManager: () => this.scraping?.scrapeManager,
+      listenAddress: () => this.config.server.listen,
+    });
+    await this.registerPushReceivers(this.web, cfg);
     const { host, port } = splitHostPort(cfg.server.listen);
     try {
       await this.web.listen({ host, port });
@@ -149,12 +182,85 @@ export class App {
       await this.web.close();
       throw err;
     }
+    await this.pushgateway?.start();
+    try {
+      await this.startRules(this.storage, cfg);
+    } catch (err) {
+      await this.web.close();
+      await this.storage.close();
+      throw err;
+    }
+    this.scraping = new ScrapeService({
+      storage: this.storage,
+      logger: log,
+      externalLabels: cfg.global.externalLabels,
+    });
+    await this.scraping.applyConfig(cfg.global, cfg.scrapeConfigs);
     this.ready = true;
     this.metrics.ready.set(1);
     log.info(
       { engine: cfg.storage.engine, ms: Math.round(performance.now() - t0) },
       "storage open; ready",
     );
+  }
+
+  /**
+   * registerPushReceivers adds remote write, the Pushgateway API and /federate. Pushed groups
+   * are kept under the data directory, except with the memory engine, which keeps nothing.
+   */
+  private async registerPushReceivers(web: FastifyInstance, cfg: VigilConfig): Promise<void> {
+    const log = this.opts.logger;
+    const maxDecodedBytes = () => this.config.remoteWriteReceiver.maxDecodedBytes;
+    await registerRemoteWriteReceiver(web, {
+      storage: () => this.storage,
+      logger: log,
+      registry: this.metrics.registry,
+      maxDecodedBytes,
+    });
+    registerFederate(web, {
+      storage: () => this.storage,
+      lookbackDeltaMs: () => this.config.query.lookbackDeltaMs,
+      externalLabels: () => this.config.global.externalLabels,
+      logger: log,
+    });
+    const pg = cfg.pushgateway;
+    const keep = cfg.storage.engine !== "memory" && pg.persistenceFile !== "";
+    this.pushgateway = new GroupStore({
+      storage: () => this.storage,
+      logger: log,
+      resendIntervalMs: pg.resendIntervalMs,
+      persistenceFile: keep ? resolve(cfg.storage.dataDir, pg.persistenceFile) : undefined,
+      registry: this.metrics.registry,
+    });
+    await this.pushgateway.load();
+    await registerPushgateway(web, {
+      store: this.pushgateway,
+      logger: log,
+      maxDecodedBytes,
+      startTimeMs: this.startTimeMs,
+      flags: this.flags(),
+    });
+  }
+
+  /** startRules loads the rules (failing on a bad file) and starts evaluating them. */
+  private async startRules(storage: Storage, cfg: VigilConfig): Promise<void> {
+    const svc = new RulesService(
+      {
+        storage,
+        engine: () => this.engine,
+        logger: this.opts.logger,
+        sinks: () => this.alertSinks,
+      },
+      cfg,
+    );
+    await svc.apply(cfg);
+    this.rulesSvc = svc;
+    svc.start();
+  }
+
+  /** rules is the rule engine, once started (for subsystems and tests). */
+  get rules(): RulesService | undefined {
+    return this.rulesSvc;
   }
 
   /** engine is the PromQL engine in force; a reload that changes `query:` replaces it. */
@@ -171,6 +277,7 @@ export class App {
       "data-dir": o.dataDir ?? "",
       listen: o.listen ?? "",
       "log-level": o.logLevel ?? "",
+      env: o.env ?? "",
     };
   }
 
@@ -216,6 +323,9 @@ export class App {
       this.ready = false;
       this.metrics.ready.set(0);
       if (this.web) await this.web.close();
+      await this.scraping?.stop();
+      await this.rulesSvc?.stop();
+      await this.pushgateway?.stop();
       if (this.storage) await this.storage.close();
       this.opts.logger.info("stopped");
     })();

@@ -6,6 +6,7 @@ import { newLogger } from "../util/logging/index.ts";
 import type { LogLevel } from "../util/logging/index.ts";
 import { VERSION } from "../util/version.ts";
 import { errorMessage } from "../util/errors.ts";
+import { checkMetricsCommand } from "./check-metrics.ts";
 import { queryCommand } from "./query.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
@@ -77,6 +78,7 @@ async function start(args: readonly string[], io: Io): Promise<number> {
     "data-dir": { type: "string" },
     listen: { type: "string" },
     "log-level": { type: "string" },
+    env: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (values.help) {
@@ -85,6 +87,9 @@ async function start(args: readonly string[], io: Io): Promise<number> {
   }
   if (positionals.length)
     throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (values.env !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(values.env)) {
+    throw new UsageError(`invalid --env ${JSON.stringify(values.env)} (want a name such as prod)`);
+  }
   const level = values["log-level"];
   if (level !== undefined && !LEVELS.has(level)) {
     throw new UsageError(
@@ -103,7 +108,12 @@ async function start(args: readonly string[], io: Io): Promise<number> {
   const logger = newLogger((level as LogLevel | undefined) ?? "info");
   const app = new App({
     configFile: values.config,
-    overrides: { dataDir: values["data-dir"], listen: values.listen, logLevel: level as LogLevel },
+    overrides: {
+      dataDir: values["data-dir"],
+      listen: values.listen,
+      logLevel: level as LogLevel,
+      env: values.env,
+    },
     logger,
   });
   await app.start();
@@ -136,10 +146,11 @@ async function start(args: readonly string[], io: Io): Promise<number> {
 
 async function check(args: readonly string[], io: Io): Promise<number> {
   const [what, ...rest] = args;
+  if (what === "metrics") return checkMetricsCommand(rest, io);
   if (what !== "config") {
     throw new UsageError(
       what === undefined
-        ? "check: missing what to check (config)"
+        ? "check: missing what to check (config, metrics)"
         : `check: unknown target ${JSON.stringify(what)}`,
     );
   }

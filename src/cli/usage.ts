@@ -14,7 +14,14 @@ Commands:
       --data-dir DIR      embedded storage directory (default: ./data)
       --listen HOST:PORT  HTTP listen address (default: 127.0.0.1:9700)
       --log-level LEVEL   debug, info, warn or error (default: info)
+      --env ENV           rules overlay to load from rules.dir (<dir>/ENV; default: rules.env)
   check config FILE   Validate a vigil.yml; exit 1 and name file:line:column when invalid.
+  check metrics [URL|FILE|-]
+                      Lint an exposition (default: standard input) like promtool check
+                      metrics, plus the team conventions; exit 3 on problems, 1 on errors.
+      --no-conventions    only promtool's rules
+      --max-series N      series per target allowed by the conventions (default: 5000)
+      --extended          print the cardinality of each metric when there are no problems
   query EXPR          Run a PromQL query against a running Vigil and print the result.
       --time T            instant query at T, RFC 3339 or Unix seconds (default: now)
       --start T --end T --step D
@@ -26,5 +33,5 @@ Flags:
   -h, --help          Show this help.
   --version           Show the version.
 
-Exit codes: 0 success, 1 failure, 2 usage error.
+Exit codes: 0 success, 1 failure, 2 usage error, 3 lint problems (check metrics).
 `;

@@ -1,6 +1,7 @@
 // The conformance runner: `npm run conformance -- <suite> [DIR] [flags]`. It runs upstream
 // acceptance scripts against Vigil's own implementations and prints a tally per file. Suites:
-// promql (Prometheus's promqltest `*.test` scripts); rules and logql are placeholders.
+// promql (Prometheus's promqltest `*.test` scripts), rules (promtool's `test rules` and `check
+// rules` verdicts, expected.tsv); logql is a placeholder.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -8,6 +9,7 @@ import { parseArgs } from "node:util";
 import type { EngineOptions } from "../promql/engine/api.ts";
 import type { FileReport, PromQLEngine, RunOptions } from "../promql/promqltest/index.ts";
 import { SCRIPT_ENGINE_OPTIONS, runScriptText, tally } from "../promql/promqltest/index.ts";
+import { runConformance as runRulesConformance } from "../rulestest/index.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -16,7 +18,8 @@ const USAGE = `usage: npm run conformance -- <suite> [DIR] [flags]
 suites:
   promql   Prometheus's PromQL acceptance scripts (*.test); DIR defaults to
            ../shared/conformance/promql relative to the repository root
-  rules    (not implemented yet)
+  rules    promtool's \`test rules\` and \`check rules\` verdicts: every row of DIR/expected.tsv
+           (files in DIR/promtool-testdata); DIR defaults to ../shared/conformance/rules
   logql    (not implemented yet)
 
 flags (promql):
@@ -25,6 +28,9 @@ flags (promql):
   --no-extra-checks     skip the step-invariance and range-mode re-runs of instant evals
   --no-step-invariance  skip only the step-invariance re-runs
   --no-range-mode       skip only the range-mode re-runs
+
+flags (rules):
+  --verbose             print Vigil's output for every row, not only for failed ones
 `;
 
 /** Io is where the command writes; tests pass buffers. */
@@ -72,6 +78,7 @@ export async function main(
     case "promql":
       return runPromql(rest, io, engineLoader);
     case "rules":
+      return runRules(rest, io);
     case "logql":
       io.out(`conformance ${suite}: not implemented yet\n`);
       return 2;
@@ -83,6 +90,31 @@ export async function main(
       io.err(suite === undefined ? USAGE : `unknown suite ${JSON.stringify(suite)}\n\n${USAGE}`);
       return 2;
   }
+}
+
+async function runRules(argv: readonly string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { verbose: { type: "boolean", short: "v", default: false } },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    io.err(`too many arguments\n\n${USAGE}`);
+    return 2;
+  }
+  const dir = resolve(positionals[0] ?? join(REPO_ROOT, "../shared/conformance/rules"));
+  if (!existsSync(join(dir, "expected.tsv"))) {
+    io.out(`rules conformance data not found: ${dir}/expected.tsv does not exist; nothing to run.\n`);
+    return 0;
+  }
+  return runRulesConformance(dir, io, { verbose: values.verbose });
 }
 
 async function runPromql(

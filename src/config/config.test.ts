@@ -2,7 +2,18 @@ import assert from "node:assert/strict";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import type { QueryConfig, ServerConfig, StorageConfig, VigilConfig } from "./index.ts";
+import type {
+  AlertingConfig,
+  GlobalConfig,
+  PushgatewayConfig,
+  QueryConfig,
+  RemoteWriteReceiverConfig,
+  RulesConfig,
+  ScrapeConfig,
+  ServerConfig,
+  StorageConfig,
+  VigilConfig,
+} from "./index.ts";
 import { ConfigError, configToYaml, defaultConfig, loadConfigFile, parseConfig } from "./index.ts";
 
 const TESTDATA = join(dirname(fileURLToPath(import.meta.url)), "testdata");
@@ -22,6 +33,14 @@ interface Case {
     server?: Partial<ServerConfig>;
     storage?: Partial<StorageConfig>;
     query?: Partial<QueryConfig>;
+    global?: Partial<GlobalConfig>;
+    pushgateway?: Partial<PushgatewayConfig>;
+    remoteWriteReceiver?: Partial<RemoteWriteReceiverConfig>;
+    ruleFiles?: string[];
+    rules?: Partial<RulesConfig>;
+    alerting?: Partial<AlertingConfig>;
+    /** Expected jobs, each as settings over jobDefaults(job_name). */
+    scrapeConfigs?: Partial<ScrapeConfig>[];
   };
   /** Expected ConfigError message. */
   error?: string;
@@ -158,9 +177,98 @@ storage:
     },
   },
   {
+    name: "pushgateway and remote_write_receiver sections",
+    yaml: "pushgateway:\n  resend_interval: 5s\n  persistence_file: ''\nremote_write_receiver:\n  max_decoded_bytes: 1MiB\n",
+    expect: {
+      pushgateway: { resendIntervalMs: 5 * S, persistenceFile: "" },
+      remoteWriteReceiver: { maxDecodedBytes: MIB },
+    },
+  },
+  {
+    name: "rule_files, rules and server.external_url",
+    yaml: "server:\n  external_url: https://vigil.example.com/\nrule_files: [rules/*.yml, /etc/r.yml]\nrules:\n  dir: alerts\n  env: prod\n  watchdog: false\n",
+    expect: {
+      server: { externalUrl: "https://vigil.example.com" },
+      ruleFiles: [resolve("rules/*.yml"), "/etc/r.yml"],
+      rules: { dir: resolve("alerts"), env: "prod", watchdog: false },
+    },
+  },
+  {
+    name: "alerting.alertmanagers",
+    yaml: "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [am:9093]\n      path_prefix: /am\n      timeout: 5s\n",
+    expect: {
+      alerting: {
+        alertRelabelConfigs: [],
+        alertmanagers: [
+          {
+            staticConfigs: [{ targets: ["am:9093"], labels: {} }],
+            scheme: "http",
+            pathPrefix: "/am",
+            timeoutMs: 5 * S,
+            apiVersion: "v2",
+            relabelConfigs: [],
+            alertRelabelConfigs: [],
+          },
+        ],
+      },
+    },
+  },
+  {
+    name: "alertmanager api_version v1",
+    yaml: "alerting:\n  alertmanagers:\n    - api_version: v1\n",
+    error:
+      "vigil.yml:3:20: alerting.alertmanagers[0].api_version: expected Alertmanager api version to be one of [v2] but got v1",
+  },
+  {
+    name: "rules.env common",
+    yaml: "rules:\n  env: common\n",
+    error: "vigil.yml:2:8: rules.env: must not be common (the layout's shared directory)",
+  },
+  {
+    name: "zero pushgateway.resend_interval",
+    yaml: "pushgateway:\n  resend_interval: 0s\n",
+    error: 'vigil.yml:2:20: pushgateway.resend_interval: must be greater than 0, got "0s"',
+  },
+  {
+    name: "unknown key in remote_write_receiver",
+    yaml: "remote_write_receiver:\n  max_body: 1MiB\n",
+    error: 'vigil.yml:2:3: remote_write_receiver.max_body: unknown key "max_body"',
+  },
+  {
     name: "query section partly set",
     yaml: "query:\n  timeout: 10s\n",
     expect: { query: { timeoutMs: 10 * S } },
+  },
+  {
+    name: "global section",
+    yaml: "global:\n  scrape_interval: 15s\n  external_labels:\n    region: eu\n  sample_limit: 0\n",
+    expect: {
+      global: {
+        scrapeIntervalMs: 15 * S,
+        scrapeTimeoutMs: 10 * S,
+        externalLabels: { region: "eu" },
+        sampleLimit: 0,
+      },
+    },
+  },
+  {
+    name: "global timeout defaults to a shorter interval",
+    yaml: "global:\n  scrape_interval: 5s\n",
+    expect: { global: { scrapeIntervalMs: 5 * S, scrapeTimeoutMs: 5 * S } },
+  },
+  {
+    name: "scrape job with global defaults",
+    yaml: "global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: node\n    static_configs:\n      - targets: [localhost:9100]\n",
+    expect: {
+      global: { scrapeIntervalMs: 30 * S },
+      scrapeConfigs: [
+        {
+          jobName: "node",
+          scrapeIntervalMs: 30 * S,
+          staticConfigs: [{ targets: ["localhost:9100"], labels: {} }],
+        },
+      ],
+    },
   },
 
   // Unknown keys.
@@ -191,6 +299,23 @@ storage:
     ],
   },
 
+  {
+    name: "scrape timeout above interval",
+    yaml: "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 6s\n",
+    error:
+      'vigil.yml:4:21: scrape_configs[0].scrape_timeout: scrape timeout greater than scrape interval for scrape config with job name "a"',
+  },
+  {
+    name: "duplicate job names",
+    yaml: "scrape_configs:\n  - job_name: a\n  - job_name: a\n",
+    error:
+      'vigil.yml:3:15: scrape_configs[1].job_name: found multiple scrape configs with job name "a"',
+  },
+  {
+    name: "unknown key in a scrape config",
+    yaml: "scrape_configs:\n  - job_name: a\n    scrape_intervall: 5s\n",
+    error: 'vigil.yml:3:5: scrape_configs[0].scrape_intervall: unknown key "scrape_intervall"',
+  },
   {
     name: "unknown key in query",
     yaml: "query:\n  lookback: 5m\n",
@@ -409,7 +534,60 @@ function expected(c: Case): VigilConfig {
       ...c.expect?.storage,
     },
     query: { ...defaults.query, ...c.expect?.query },
+    global: { ...defaults.global, ...c.expect?.global },
+    scrapeConfigs: (c.expect?.scrapeConfigs ?? []).map((j) => ({
+      ...jobDefaults(j.jobName!),
+      ...j,
+    })),
+    pushgateway: { ...defaults.pushgateway, ...c.expect?.pushgateway },
+    remoteWriteReceiver: { ...defaults.remoteWriteReceiver, ...c.expect?.remoteWriteReceiver },
+    ruleFiles: c.expect?.ruleFiles ?? [],
+    rules: { ...defaults.rules, ...c.expect?.rules },
+    alerting: { ...defaults.alerting, ...c.expect?.alerting },
     file,
+  };
+}
+
+/** jobDefaults is a scrape job with every setting at its default. */
+function jobDefaults(jobName: string): ScrapeConfig {
+  return {
+    jobName,
+    scrapeIntervalMs: M,
+    scrapeTimeoutMs: 10 * S,
+    scrapeProtocols: [
+      "OpenMetricsText1.0.0",
+      "OpenMetricsText0.0.1",
+      "PrometheusText1.0.0",
+      "PrometheusText0.0.4",
+    ],
+    metricsPath: "/metrics",
+    scheme: "http",
+    params: {},
+    honorLabels: false,
+    honorTimestamps: true,
+    trackTimestampsStaleness: false,
+    enableCompression: true,
+    metricNameValidationScheme: "utf8",
+    metricNameEscapingScheme: "allow-utf-8",
+    bodySizeLimitBytes: 0,
+    sampleLimit: 5000,
+    targetLimit: 0,
+    labelLimit: 0,
+    labelNameLengthLimit: 0,
+    labelValueLengthLimit: 0,
+    keepDroppedTargets: 0,
+    httpClient: {
+      tlsConfig: { insecureSkipVerify: false },
+      followRedirects: true,
+      enableHttp2: true,
+      httpHeaders: {},
+    },
+    staticConfigs: [],
+    fileSdConfigs: [],
+    httpSdConfigs: [],
+    dnsSdConfigs: [],
+    relabelConfigs: [],
+    metricRelabelConfigs: [],
   };
 }
 
@@ -508,6 +686,13 @@ void test("loadConfigFile reads testdata/vigil.yml", async () => {
       },
     },
     query: { lookbackDeltaMs: 2 * M, timeoutMs: 90 * S, maxSamples: 1_000_000, maxConcurrency: 8 },
+    global: defaultConfig().global,
+    scrapeConfigs: [],
+    pushgateway: { resendIntervalMs: 30 * S, persistenceFile: "" },
+    remoteWriteReceiver: { maxDecodedBytes: 64 * MIB },
+    ruleFiles: [],
+    rules: defaultConfig().rules,
+    alerting: defaultConfig().alerting,
     file,
   });
 });
@@ -571,6 +756,29 @@ query:
   timeout: 2m
   max_samples: 50000000
   max_concurrency: 20
+global:
+  scrape_interval: 1m
+  scrape_timeout: 10s
+  scrape_protocols:
+    - OpenMetricsText1.0.0
+    - OpenMetricsText0.0.1
+    - PrometheusText1.0.0
+    - PrometheusText0.0.4
+  evaluation_interval: 1m
+  metric_name_validation_scheme: utf8
+  metric_name_escaping_scheme: allow-utf-8
+  sample_limit: 5000
+pushgateway:
+  resend_interval: 15s
+  persistence_file: pushgateway.json
+remote_write_receiver:
+  max_decoded_bytes: 32MiB
+rules:
+  watchdog: true
+  ignore_unknown_fields: false
+  for_outage_tolerance: 1h
+  for_grace_period: 10m
+  resend_delay: 1m
 `,
   );
 });

@@ -8,6 +8,8 @@ import { parseDuration } from "../model/duration.ts";
 import { splitHostPort } from "./address.ts";
 import { describeValue } from "./errors.ts";
 import type {
+  PushgatewayConfig,
+  RemoteWriteReceiverConfig,
   ClickHouseConfig,
   QueryConfig,
   ServerConfig,
@@ -17,6 +19,8 @@ import type {
 import { LOG_LEVELS, STORAGE_ENGINES } from "./types.ts";
 import { parseBytes } from "./units.ts";
 import { errorMessage } from "../util/errors.ts";
+import { globalSchema, resolveScrapeConfigs, scrapeConfigsSchema } from "../scrape/config.ts";
+import { alertingSchema, ruleFilesSchema, rulesSchema } from "./rules.ts";
 
 /**
  * durationField accepts a Prometheus duration and yields milliseconds. A YAML number is read
@@ -126,6 +130,7 @@ const serverSchema = z
     log_level: z.enum(LOG_LEVELS).default("info"),
     max_request_body: sizeField().prefault("10MiB"),
     rate_limit: positiveInt().prefault(1000),
+    external_url: urlField.optional(),
   })
   .strict()
   .transform((s): ServerConfig => ({
@@ -133,6 +138,7 @@ const serverSchema = z
     logLevel: s.log_level,
     maxRequestBodyBytes: s.max_request_body,
     rateLimitPerSecond: s.rate_limit,
+    ...(s.external_url !== undefined && { externalUrl: s.external_url.replace(/\/+$/, "") }),
   }));
 
 const clickhouseSchema = z
@@ -247,6 +253,22 @@ const querySchema = z
     maxConcurrency: q.max_concurrency,
   }));
 
+const pushgatewaySchema = z
+  .object({
+    resend_interval: durationField({ positive: true }).prefault("15s"),
+    persistence_file: z.string().default("pushgateway.json"),
+  })
+  .strict()
+  .transform((p): PushgatewayConfig => ({
+    resendIntervalMs: p.resend_interval,
+    persistenceFile: p.persistence_file,
+  }));
+
+const remoteWriteReceiverSchema = z
+  .object({ max_decoded_bytes: sizeField().prefault("32MiB") })
+  .strict()
+  .transform((r): RemoteWriteReceiverConfig => ({ maxDecodedBytes: r.max_decoded_bytes }));
+
 /**
  * configSchema builds the schema of a whole vigil.yml. baseDir is the directory relative paths
  * in the file (data_dir, password_file) are resolved against. Absent keys and sections take
@@ -258,7 +280,25 @@ export function configSchema(baseDir: string) {
       server: serverSchema.prefault({}),
       storage: storageSchema(baseDir).prefault({}),
       query: querySchema.prefault({}),
+      global: globalSchema.prefault({}),
+      scrape_configs: scrapeConfigsSchema(baseDir).default([]),
+      pushgateway: pushgatewaySchema.prefault({}),
+      remote_write_receiver: remoteWriteReceiverSchema.prefault({}),
+      rule_files: ruleFilesSchema(baseDir).default([]),
+      rules: rulesSchema(baseDir).prefault({}),
+      alerting: alertingSchema.prefault({}),
     })
     .strict()
-    .transform((c): VigilConfig => ({ server: c.server, storage: c.storage, query: c.query }));
+    .transform((c, ctx): VigilConfig => ({
+      server: c.server,
+      storage: c.storage,
+      query: c.query,
+      global: c.global,
+      scrapeConfigs: resolveScrapeConfigs(c.global, c.scrape_configs, ctx),
+      pushgateway: c.pushgateway,
+      remoteWriteReceiver: c.remote_write_receiver,
+      ruleFiles: c.rule_files,
+      rules: c.rules,
+      alerting: c.alerting,
+    }));
 }

@@ -3,6 +3,8 @@ import { stringify } from "yaml";
 import { formatDuration } from "../model/duration.ts";
 import type { VigilConfig } from "./types.ts";
 import { formatBytes } from "./units.ts";
+import { globalToDoc, scrapeConfigToDoc } from "../scrape/config-doc.ts";
+import { rulesToDoc } from "./rules.ts";
 
 /** SECRET replaces secrets in printed configuration, as Prometheus's config.Secret does. */
 const SECRET = "<secret>";
@@ -12,7 +14,8 @@ const SECRET = "<secret>";
  * including defaults, durations and sizes in their short forms ("60d", "10MiB"). Secrets are
  * masked: a non-empty password prints as `<secret>` and a password in the ClickHouse URL as
  * "xxxxx" (Go's URL.Redacted), so the output is safe to serve on /api/v1/status/config. Since
- * password_file has been read by then, it is not printed.
+ * password_file has been read by then, it is not printed. Scrape secrets (passwords,
+ * credentials, client secrets, TLS keys) print as `<secret>` too.
  */
 export function configToYaml(cfg: VigilConfig): string {
   const { server, storage, query } = cfg;
@@ -23,6 +26,7 @@ export function configToYaml(cfg: VigilConfig): string {
       log_level: server.logLevel,
       max_request_body: formatBytes(server.maxRequestBodyBytes),
       rate_limit: server.rateLimitPerSecond,
+      ...(server.externalUrl !== undefined && { external_url: server.externalUrl }),
     },
     storage: {
       engine: storage.engine,
@@ -47,6 +51,18 @@ export function configToYaml(cfg: VigilConfig): string {
       max_samples: query.maxSamples,
       max_concurrency: query.maxConcurrency,
     },
+    global: globalToDoc(cfg.global),
+    ...(cfg.scrapeConfigs.length > 0 && {
+      scrape_configs: cfg.scrapeConfigs.map(scrapeConfigToDoc),
+    }),
+    pushgateway: {
+      resend_interval: formatDuration(cfg.pushgateway.resendIntervalMs),
+      persistence_file: cfg.pushgateway.persistenceFile,
+    },
+    remote_write_receiver: {
+      max_decoded_bytes: formatBytes(cfg.remoteWriteReceiver.maxDecodedBytes),
+    },
+    ...rulesToDoc(cfg.ruleFiles, cfg.rules, cfg.alerting),
   };
   return stringify(doc);
 }

@@ -1,5 +1,9 @@
 // The effective configuration, as the rest of Vigil sees it: camelCase keys, durations in
 // milliseconds, sizes in bytes, paths absolute. The YAML spelling of each field is in brackets.
+import type { GlobalConfig, ScrapeConfig } from "../scrape/config.ts";
+import type { AlertingConfig, RulesConfig } from "./rules.ts";
+
+export type { GlobalConfig, ScrapeConfig };
 
 /** LOG_LEVELS lists the accepted values of server.log_level, least severe first. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -27,6 +31,11 @@ export interface ServerConfig {
   maxRequestBodyBytes: number;
   /** Requests per second accepted from one client address before 429 [rate_limit]; default 1000. */
   rateLimitPerSecond: number;
+  /**
+   * URL under which Vigil is reached from outside, without trailing slash, for links in alerts
+   * (Prometheus's --web.external-url) [external_url]; default http://<hostname>:<port>.
+   */
+  externalUrl?: string;
 }
 
 /** ClickHouseConfig configures the connection to a ClickHouse server [storage.clickhouse]. */
@@ -79,11 +88,38 @@ export interface QueryConfig {
   maxConcurrency: number;
 }
 
+/** PushgatewayConfig configures the Pushgateway-compatible push API [pushgateway]. */
+export interface PushgatewayConfig {
+  /** How often every pushed group's values are written again, > 0 [resend_interval]; default 15s. */
+  resendIntervalMs: number;
+  /**
+   * File that keeps pushed groups across restarts, relative to storage.data_dir
+   * [persistence_file]; default "pushgateway.json"; "" keeps none.
+   */
+  persistenceFile: string;
+}
+
+/** RemoteWriteReceiverConfig configures POST /api/v1/write [remote_write_receiver]. */
+export interface RemoteWriteReceiverConfig {
+  /** Largest uncompressed request accepted, in bytes, > 0 [max_decoded_bytes]; default 32MiB. */
+  maxDecodedBytes: number;
+}
+
 /** VigilConfig is the validated contents of vigil.yml with defaults filled in. */
 export interface VigilConfig {
   server: ServerConfig;
   storage: StorageConfig;
   query: QueryConfig;
+  /** Settings shared by scrape jobs and rules, Prometheus's `global` section [global]. */
+  global: GlobalConfig;
+  /** Scrape jobs in Prometheus's format [scrape_configs]; default none. */
+  scrapeConfigs: ScrapeConfig[];
+  pushgateway: PushgatewayConfig;
+  remoteWriteReceiver: RemoteWriteReceiverConfig;
+  /** Rule file globs, relative ones joined to the config file's directory [rule_files]. */
+  ruleFiles: string[];
+  rules: RulesConfig;
+  alerting: AlertingConfig;
   /** The file the configuration was loaded from, as given; unset for defaultConfig(). */
   file?: string;
 }

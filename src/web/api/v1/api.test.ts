@@ -669,17 +669,8 @@ describe("/api/v1/status", () => {
 
 describe("endpoints of subsystems still to come", () => {
   for (const [url, status, body] of [
-    ["/api/v1/targets", 200, '{"activeTargets":[],"droppedTargets":[],"droppedTargetCounts":{}}'],
-    [
-      "/api/v1/targets?state=active",
-      200,
-      '{"activeTargets":[],"droppedTargets":[],"droppedTargetCounts":null}',
-    ],
     ["/api/v1/rules", 200, '{"groups":[]}'],
     ["/api/v1/alerts", 200, '{"alerts":[]}'],
-    ["/api/v1/metadata", 200, "{}"],
-    ["/api/v1/targets/metadata", 200, "[]"],
-    ["/api/v1/scrape_pools", 200, '{"scrapePools":[]}'],
     ["/api/v1/alertmanagers", 200, '{"activeAlertmanagers":[],"droppedAlertmanagers":[]}'],
     ["/api/v1/query_exemplars?query=up", 200, "[]"],
   ] as const) {
@@ -692,7 +683,6 @@ describe("endpoints of subsystems still to come", () => {
 
   for (const [url, error] of [
     ["/api/v1/rules?type=bogus", 'invalid parameter "type": not supported value "bogus"'],
-    ["/api/v1/metadata?limit=x", "limit must be a number"],
     [
       "/api/v1/query_exemplars?query=up{",
       "1:4: parse error: unexpected end of input inside braces",

@@ -1,8 +1,8 @@
 // The Prometheus HTTP API v1 (https://prometheus.io/docs/prometheus/latest/querying/api/), with
 // the routes, parameters, JSON shapes, error types and status codes of prometheus
 // web/api/v1/api.go (v3.5). Handlers are thin: parse parameters, call the engine or storage,
-// encode. Endpoints whose subsystems do not exist yet (targets, rules, alerts, metadata,
-// exemplars) answer with valid empty data.
+// encode. Endpoints whose subsystems do not exist yet (exemplars) answer with valid empty data.
+// The scrape endpoints (targets, metadata, scrape_pools) are in scrape-api.ts.
 import { availableParallelism, hostname } from "node:os";
 import { getHeapStatistics } from "node:v8";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -34,6 +34,8 @@ import {
   parseLimit,
   parseTime,
 } from "./params.ts";
+import type { RulesSource } from "./rules.ts";
+import { InvalidNextTokenError, alertsData, rulesData } from "./rules.ts";
 import { translateAst } from "./translate-ast.ts";
 import { tsdbStatus } from "./tsdb-status.ts";
 
@@ -52,6 +54,8 @@ export interface PrometheusApiDeps {
   readonly logger: Logger;
   /** reloadStatus reports the last configuration reload, for /status/runtimeinfo. */
   reloadStatus?(): { success: boolean; lastSuccessMs: number };
+  /** rules is the rule manager, for /rules and /alerts; absent means no rules. */
+  rules?(): RulesSource | undefined;
   /** now is the clock (tests fix it); default Date.now. */
   now?(): number;
 }
@@ -131,13 +135,9 @@ export async function registerPrometheusApi(
       route(["DELETE"], "/series", () => {
         throw new ApiError("internal", "not implemented");
       });
-      route(["GET"], "/scrape_pools", () => ({ data: { scrapePools: [] } }));
-      route(["GET"], "/targets", (c) => h.targets(c));
-      route(["GET"], "/targets/metadata", (c) => h.targetMetadata(c));
       route(["GET"], "/alertmanagers", () => ({
         data: { activeAlertmanagers: [], droppedAlertmanagers: [] },
       }));
-      route(["GET"], "/metadata", (c) => h.metadata(c));
       route(["GET"], "/status/config", () => ({ data: { yaml: configToYaml(deps.config()) } }));
       route(["GET"], "/status/runtimeinfo", () => h.runtimeInfo());
       route(["GET"], "/status/buildinfo", () => ({ data: buildInfo() }));
@@ -145,7 +145,7 @@ export async function registerPrometheusApi(
       route(["GET"], "/status/tsdb", (c) => h.tsdbStatus(c));
       route(["GET"], "/status/walreplay", () => ({ data: { min: 0, max: 0, current: 0 } }));
       route(["GET"], "/notifications", () => ({ data: [] }));
-      route(["GET"], "/alerts", () => ({ data: { alerts: [] } }));
+      route(["GET"], "/alerts", () => h.alerts());
       route(["GET"], "/rules", (c) => h.rules(c));
     },
     { prefix: "/api/v1" },
@@ -544,39 +544,13 @@ class Handlers {
     return { data: new RawJson("[" + labels.map(encodeLabels).join(",") + "]"), warnings };
   }
 
-  targets(c: Ctx): ApiResult {
-    const state = (
-      new URLSearchParams(c.req.url.split("?")[1] ?? "").get("state") ?? ""
-    ).toLowerCase();
-    const showDropped = state === "" || state === "any" || state === "dropped";
-    // TODO(api): fill from the scrape manager once it exists (#4).
-    return {
-      data: {
-        activeTargets: [],
-        droppedTargets: [],
-        droppedTargetCounts: showDropped ? {} : null,
-      },
-    };
-  }
-
-  targetMetadata(c: Ctx): ApiResult {
-    const limit = c.form.value("limit");
-    if (limit !== "") numberParam(limit, "limit must be a number");
-    const matchTarget = c.form.value("match_target");
-    if (matchTarget !== "") param("match_target", () => parseMetricSelector(matchTarget));
-    return { data: [] };
-  }
-
-  metadata(c: Ctx): ApiResult {
-    const limit = c.form.value("limit");
-    if (limit !== "") numberParam(limit, "limit must be a number");
-    const perMetric = c.form.value("limit_per_metric");
-    if (perMetric !== "") numberParam(perMetric, "limit_per_metric must be a number");
-    return { data: {} };
+  alerts(): ApiResult {
+    const src = this.deps.rules?.();
+    return { data: src ? alertsData(src) : { alerts: [] } };
   }
 
   rules(c: Ctx): ApiResult {
-    parseMatcherSets(c.form.values("match[]"));
+    const matcherSets = parseMatcherSets(c.form.values("match[]"));
     const url = new URLSearchParams(c.req.url.split("?")[1] ?? "");
     const type = (url.get("type") ?? "").toLowerCase();
     if (type !== "" && type !== "alert" && type !== "record") {
@@ -597,8 +571,9 @@ class Handlers {
         "group_limit needs to be present in order to paginate over the groups",
       );
     }
+    let limit = 0;
     if (groupLimit !== "") {
-      const n = param("group_limit", () => {
+      limit = param("group_limit", () => {
         try {
           return parseGoAtoi(groupLimit);
         } catch (err) {
@@ -607,17 +582,25 @@ class Handlers {
           });
         }
       });
-      if (n <= 0) throw invalidParam("group_limit", "group_limit needs to be greater than 0");
-      // With no groups, any page token is unknown.
-      if (nextToken !== "") {
-        throw invalidParam(
-          "group_next_token",
-          `invalid group_next_token '${nextToken}'. were rule groups changed?`,
-        );
-      }
+      if (limit <= 0) throw invalidParam("group_limit", "group_limit needs to be greater than 0");
     }
-    // TODO(api): fill from the rule manager once it exists (#4).
-    return { data: { groups: [] } };
+    const src = this.deps.rules?.() ?? { ruleGroups: () => [], alertingRules: () => [] };
+    try {
+      const data = rulesData(src, {
+        type: type as "" | "alert" | "record",
+        ruleNames: new Set(c.form.values("rule_name[]")),
+        ruleGroups: new Set(c.form.values("rule_group[]")),
+        files: new Set(c.form.values("file[]")),
+        matcherSets,
+        excludeAlerts: GO_TRUE.has(exclude),
+        groupLimit: limit,
+        nextToken,
+      });
+      return { data };
+    } catch (err) {
+      if (err instanceof InvalidNextTokenError) throw invalidParam("group_next_token", err.message);
+      throw err;
+    }
   }
 
   runtimeInfo(): ApiResult {
@@ -666,15 +649,7 @@ class Handlers {
 }
 
 const GO_BOOLS = new Set(["1", "t", "true", "0", "f", "false"]);
-
-/** numberParam checks a strconv.Atoi parameter, failing with message. */
-function numberParam(s: string, message: string): number {
-  try {
-    return parseGoAtoi(s);
-  } catch {
-    throw new ApiError("bad_data", message);
-  }
-}
+const GO_TRUE = new Set(["1", "t", "true"]);
 
 /** unionSorted merges string lists into one sorted list without duplicates. */
 function unionSorted(lists: readonly string[][]): string[] {

@@ -4,3 +4,5 @@ export { registerPrometheusApi } from "./api.ts";
 export type { ApiErrorType } from "./errors.ts";
 export { ApiError, STATUS_BY_ERROR_TYPE } from "./errors.ts";
 export { MAX_TIME_MS, MIN_TIME_MS, parseDuration, parseTime } from "./params.ts";
+export type { ScrapeApiDeps } from "./scrape-api.ts";
+export { registerScrapeApi } from "./scrape-api.ts";
