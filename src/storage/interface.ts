@@ -1,3 +1,4 @@
+import type { FloatHistogram } from "../model/histogram/index.ts";
 import type { Labels, Matcher } from "../model/labels/index.ts";
 
 /**
@@ -25,6 +26,17 @@ export interface Appender {
    * Returns the series' ref.
    */
   append(ref: SeriesRef, labels: Labels, tMs: number, value: number): SeriesRef;
+  /**
+   * appendHistogram adds one native histogram sample, like `append` otherwise. A histogram whose
+   * `sum` is STALE_NAN is a staleness marker. The storage keeps its own copy, so the caller may
+   * reuse `h`; an invalid histogram (FloatHistogram.validate) is rejected with an Error. A series
+   * may hold floats and histograms, but at most one sample per timestamp: a histogram replaces a
+   * float at the same timestamp and vice versa.
+   *
+   * Optional: backends that cannot store native histograms leave it out, and callers must then
+   * fail with an error that says so.
+   */
+  appendHistogram?(ref: SeriesRef, labels: Labels, tMs: number, h: FloatHistogram): SeriesRef;
   /** commit makes the transaction durable; see the interface comment. */
   commit(): Promise<void>;
   /** rollback discards everything appended. */
@@ -35,11 +47,22 @@ export interface Appender {
  * Series is one selected series with its samples in ascending timestamp order, without
  * duplicate timestamps. Values live in a Float64Array because plain JS arrays of doubles
  * canonicalize NaN payloads and would destroy stale markers.
+ *
+ * `histograms` holds the series' native histogram samples, when it has any in the range (absent
+ * otherwise): timestamps ascending and disjoint from the float timestamps. The histograms belong
+ * to the storage and must not be modified (copy them first).
  */
 export interface Series {
   readonly labels: Labels;
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
+  readonly histograms?: HistogramSamples;
+}
+
+/** HistogramSamples are the native histogram samples of a Series (parallel arrays). */
+export interface HistogramSamples {
+  readonly timestamps: Float64Array;
+  readonly values: readonly FloatHistogram[];
 }
 
 /** SelectHints narrows what a select has to return. */

@@ -1,15 +1,21 @@
 // Aggregation operators, after prometheus promql/engine.go (v3.5) aggregation, aggregationK,
-// aggregationCountValues and value.go fParams, for float samples.
+// aggregationCountValues and value.go fParams, for float and native histogram samples.
+import type { FloatHistogram } from "../../model/histogram/index.ts";
 import type { Labels } from "../../model/labels/index.ts";
-import type { AggregateExpr, Expr } from "../parser/index.ts";
-import type { Annotations } from "./annotations.ts";
+import type { AggregateExpr, Expr, PositionRange } from "../parser/index.ts";
+import type { Annotation, Annotations } from "./annotations.ts";
+import {
+  histogramErrorWarning,
+  histogramIgnoredInAggregationInfo,
+  mixedFloatsHistogramsAggWarning,
+} from "./annotations.ts";
 import { QueryError, evalError } from "./errors.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { kahanSumInc, quantile } from "./functions/index.ts";
 import { formatGoFloatF, xxhashLabels } from "./mathutil.ts";
 import { setLabel, signatureOf } from "./labels.ts";
 import type { Matrix, Sample, Vector } from "./value.ts";
-import { METRIC_NAME } from "../../model/labels/index.ts";
+import { METRIC_NAME, metricName } from "../../model/labels/index.ts";
 
 /** FParams is an aggregation's numeric parameter over the steps of the query (fParams). */
 export interface FParams {
@@ -48,75 +54,185 @@ export async function newFParams(
 interface Group {
   seen: boolean;
   floatValue: number;
+  histogramValue: FloatHistogram | undefined;
   floatMean: number;
   floatKahanC: number;
   groupCount: number;
   values: number[];
+  hasFloat: boolean;
+  hasHistogram: boolean;
+  /** incompatibleHistograms: mixed exponential and custom buckets, or different custom bounds. */
+  incompatibleHistograms: boolean;
   incrementalMean: boolean;
 }
 
-function nextValue(input: Matrix, cursors: number[], si: number, ts: number): number | undefined {
-  const p = input[si]!.floats[cursors[si]!];
-  if (p === undefined || p.t !== ts) return undefined;
-  cursors[si]!++;
-  return p.f;
+/**
+ * Cursors track, per input series, the next float and histogram point not yet consumed; the
+ * steps consume them in time order (upstream's nextValues slices the series instead).
+ */
+export interface Cursors {
+  readonly f: number[];
+  readonly h: number[];
+}
+
+/** newCursors makes cursors at the start of n series. */
+export function newCursors(n: number): Cursors {
+  return { f: new Array<number>(n).fill(0), h: new Array<number>(n).fill(0) };
+}
+
+/**
+ * nextValue consumes series si's point at ts, if it has one (nextValues), and returns whether
+ * it did; the value is left in NEXT (a float, or a histogram when NEXT.h is set). A shared
+ * holder avoids an allocation per sample; the aggregations are synchronous.
+ */
+function nextValue(input: Matrix, cur: Cursors, si: number, ts: number): boolean {
+  const s = input[si]!;
+  const p = s.floats[cur.f[si]!];
+  if (p !== undefined && p.t === ts) {
+    cur.f[si]!++;
+    NEXT.f = p.f;
+    NEXT.h = undefined;
+    return true;
+  }
+  const hp = s.histograms[cur.h[si]!];
+  if (hp !== undefined && hp.t === ts) {
+    cur.h[si]!++;
+    NEXT.f = 0;
+    NEXT.h = hp.h;
+    return true;
+  }
+  return false;
+}
+
+const NEXT: { f: number; h: FloatHistogram | undefined } = { f: 0, h: undefined };
+
+/** incompatibleWarning is the warning for a histogram error, which must be an incompatibility. */
+function incompatibleWarning(err: unknown, metric: Labels, pos: PositionRange): Annotation {
+  const w = histogramErrorWarning(err, metricName(metric), pos);
+  if (w === undefined) throw err;
+  return w;
 }
 
 /**
  * aggregate computes one step of sum, avg, count, min, max, group, stddev, stdvar or quantile,
- * appending a point to each group's output series that had input. Returns the points added.
+ * appending a point to each group's output series that had input. sum and avg add native
+ * histograms (and warn about a mix with floats, or drop groups with incompatible bucket
+ * layouts); min, max, stddev, stdvar and quantile ignore them with an info. Returns the points
+ * added.
  */
 export function aggregate(
   e: AggregateExpr,
   q: number,
   input: Matrix,
-  cursors: number[],
+  cursors: Cursors,
   output: Matrix,
   seriesToResult: number[],
   groupCount: number,
   ts: number,
-  _annos: Annotations,
+  annos: Annotations,
 ): number {
   const op = e.op;
+  const exprPos = e.expr.pos;
   const groups: (Group | undefined)[] = new Array<Group | undefined>(groupCount);
   for (let si = 0; si < input.length; si++) {
-    const f = nextValue(input, cursors, si, ts);
-    if (f === undefined) continue;
+    if (!nextValue(input, cursors, si, ts)) continue;
+    const f = NEXT.f;
+    const h = NEXT.h;
     const gi = seriesToResult[si]!;
     let g = groups[gi];
-    if (g === undefined) {
+    if (g === undefined || !g.seen) {
       g = {
         seen: true,
         floatValue: f,
+        histogramValue: undefined,
         floatMean: f,
         floatKahanC: 0,
         groupCount: 1,
         values: [],
+        hasFloat: false,
+        hasHistogram: false,
+        incompatibleHistograms: false,
         incrementalMean: false,
       };
       groups[gi] = g;
       switch (op) {
+        case "sum":
+        case "avg":
+          if (h === undefined) g.hasFloat = true;
+          else {
+            g.histogramValue = h.copy();
+            g.hasHistogram = true;
+          }
+          break;
         case "stddev":
         case "stdvar":
-          g.floatValue = Number.isNaN(f) || !Number.isFinite(f) ? NaN : 0;
+          if (h !== undefined) {
+            // Histograms are ignored; the group starts with the next float.
+            g.seen = false;
+            annos.add(histogramIgnoredInAggregationInfo(op, exprPos));
+          } else {
+            g.floatValue = Number.isNaN(f) || !Number.isFinite(f) ? NaN : 0;
+          }
           break;
         case "quantile":
+          if (h !== undefined) {
+            g.seen = false;
+            annos.add(histogramIgnoredInAggregationInfo("quantile", exprPos));
+          }
           g.values.push(f);
           break;
         case "group":
           g.floatValue = 1;
+          break;
+        case "min":
+        case "max":
+          if (h !== undefined) {
+            g.seen = false;
+            annos.add(histogramIgnoredInAggregationInfo(op, exprPos));
+          }
           break;
         default:
           break;
       }
       continue;
     }
+    if (g.incompatibleHistograms) continue;
     switch (op) {
       case "sum":
-        [g.floatValue, g.floatKahanC] = kahanSumInc(f, g.floatValue, g.floatKahanC);
+        if (h !== undefined) {
+          g.hasHistogram = true;
+          // With floats seen before, the group is invalid anyway: no need to add.
+          if (g.histogramValue !== undefined) {
+            try {
+              g.histogramValue.add(h);
+            } catch (err) {
+              annos.add(incompatibleWarning(err, input[si]!.metric, exprPos));
+              g.incompatibleHistograms = true;
+            }
+          }
+        } else {
+          g.hasFloat = true;
+          [g.floatValue, g.floatKahanC] = kahanSumInc(f, g.floatValue, g.floatKahanC);
+        }
         break;
       case "avg":
         g.groupCount++;
+        if (h !== undefined) {
+          g.hasHistogram = true;
+          if (g.histogramValue !== undefined) {
+            // Incremental mean without Kahan summation, as upstream does for histograms.
+            try {
+              const left = h.copy().div(g.groupCount);
+              const right = g.histogramValue.copy().div(g.groupCount);
+              g.histogramValue.add(left.sub(right));
+            } catch (err) {
+              annos.add(incompatibleWarning(err, input[si]!.metric, exprPos));
+              g.incompatibleHistograms = true;
+            }
+          }
+          break;
+        }
+        g.hasFloat = true;
         if (!g.incrementalMean) {
           const [nv, nc] = kahanSumInc(f, g.floatValue, g.floatKahanC);
           if (Number.isFinite(nv) || Number.isNaN(nv)) {
@@ -140,9 +256,17 @@ export function aggregate(
       case "group":
         break;
       case "max":
+        if (h !== undefined) {
+          annos.add(histogramIgnoredInAggregationInfo("max", exprPos));
+          break;
+        }
         if (g.floatValue < f || Number.isNaN(g.floatValue)) g.floatValue = f;
         break;
       case "min":
+        if (h !== undefined) {
+          annos.add(histogramIgnoredInAggregationInfo("min", exprPos));
+          break;
+        }
         if (g.floatValue > f || Number.isNaN(g.floatValue)) g.floatValue = f;
         break;
       case "count":
@@ -150,6 +274,10 @@ export function aggregate(
         break;
       case "stddev":
       case "stdvar": {
+        if (h !== undefined) {
+          annos.add(histogramIgnoredInAggregationInfo(op, exprPos));
+          break;
+        }
         g.groupCount++;
         const delta = f - g.floatMean;
         g.floatMean += delta / g.groupCount;
@@ -157,6 +285,10 @@ export function aggregate(
         break;
       }
       case "quantile":
+        if (h !== undefined) {
+          annos.add(histogramIgnoredInAggregationInfo("quantile", exprPos));
+          break;
+        }
         g.values.push(f);
         break;
       default:
@@ -166,13 +298,27 @@ export function aggregate(
   let added = 0;
   for (let ri = 0; ri < groupCount; ri++) {
     const g = groups[ri];
-    if (g === undefined) continue;
+    if (g === undefined || !g.seen) continue;
     let v = g.floatValue;
+    let hv: FloatHistogram | undefined;
     switch (op) {
       case "avg":
-        v = g.incrementalMean
-          ? g.floatMean + g.floatKahanC
-          : g.floatValue / g.groupCount + g.floatKahanC / g.groupCount;
+      case "sum":
+        if (g.hasFloat && g.hasHistogram) {
+          // A histogram cannot be aggregated with a float.
+          annos.add(mixedFloatsHistogramsAggWarning(exprPos));
+          continue;
+        }
+        if (g.incompatibleHistograms) continue;
+        if (g.hasHistogram) {
+          hv = g.histogramValue!.compact(0);
+        } else if (op === "sum") {
+          v = g.floatValue + g.floatKahanC;
+        } else {
+          v = g.incrementalMean
+            ? g.floatMean + g.floatKahanC
+            : g.floatValue / g.groupCount + g.floatKahanC / g.groupCount;
+        }
         break;
       case "count":
         v = g.groupCount;
@@ -186,14 +332,12 @@ export function aggregate(
       case "quantile":
         v = quantile(q, g.values);
         break;
-      case "sum":
-        v = g.floatValue + g.floatKahanC;
-        break;
       default:
         break;
     }
     const ss = output[ri]!;
-    ss.floats.push({ t: ts, f: v });
+    if (hv === undefined) ss.floats.push({ t: ts, f: v });
+    else ss.histograms.push({ t: ts, h: hv });
     ss.dropName = input[ri]?.dropName ?? false;
     added++;
   }
@@ -249,19 +393,24 @@ function addRatioSample(ratio: number, s: Sample): boolean {
 interface KGroup {
   heap: Sample[];
   complete: boolean;
+  /** seen is false when the group's first sample was an ignored histogram. */
+  seen: boolean;
 }
 
-/** aggregateK computes one step of topk, bottomk, limitk or limit_ratio. */
+/**
+ * aggregateK computes one step of topk, bottomk, limitk or limit_ratio. topk and bottomk ignore
+ * native histograms (with an info); limitk and limit_ratio pass them through.
+ */
 export function aggregateK(
   ev: Evaluator,
   e: AggregateExpr,
   param: number,
   input: Matrix,
-  cursors: number[],
+  cursors: Cursors,
   seriesToResult: number[],
   groupCount: number,
   ts: number,
-  _annos: Annotations,
+  annos: Annotations,
 ): Vector {
   const op = e.op;
   const groups: (KGroup | undefined)[] = new Array<KGroup | undefined>(groupCount);
@@ -272,9 +421,14 @@ export function aggregateK(
     for (let i = from; i < input.length; i++) nextValue(input, cursors, i, ts);
   };
   seriesLoop: for (let si = 0; si < input.length; si++) {
-    const f = nextValue(input, cursors, si, ts);
-    if (f === undefined) continue;
-    const s: Sample = { metric: input[si]!.metric, t: ts, f, dropName: input[si]!.dropName };
+    if (!nextValue(input, cursors, si, ts)) continue;
+    const s: Sample = {
+      metric: input[si]!.metric,
+      t: ts,
+      f: NEXT.f,
+      h: NEXT.h,
+      dropName: input[si]!.dropName,
+    };
     if (op === "topk" || op === "bottomk" || op === "limitk") {
       if (!(param >= -(2 ** 63) && param <= 2 ** 63)) {
         throw evalError(`Scalar value ${formatGoFloatV(param)} overflows int64`);
@@ -294,8 +448,8 @@ export function aggregateK(
     }
     const gi = seriesToResult[si]!;
     let g = groups[gi];
-    if (g === undefined) {
-      g = { heap: [], complete: false };
+    if (g === undefined || !g.seen) {
+      g = { heap: [], complete: false, seen: true };
       groups[gi] = g;
       switch (op) {
         case "limit_ratio":
@@ -305,10 +459,16 @@ export function aggregateK(
           g.heap.push(s);
           break;
         case "topk":
-          heapPush(g.heap, s, byValue);
+          if (s.h !== undefined) {
+            g.seen = false;
+            annos.add(histogramIgnoredInAggregationInfo(op, e.pos));
+          } else heapPush(g.heap, s, byValue);
           break;
         case "bottomk":
-          heapPush(g.heap, s, byReverseValue);
+          if (s.h !== undefined) {
+            g.seen = false;
+            annos.add(histogramIgnoredInAggregationInfo(op, e.pos));
+          } else heapPush(g.heap, s, byReverseValue);
           break;
         default:
           break;
@@ -319,14 +479,16 @@ export function aggregateK(
     }
     switch (op) {
       case "topk":
-        if (g.heap.length < k) heapPush(g.heap, s, byValue);
+        if (s.h !== undefined) annos.add(histogramIgnoredInAggregationInfo(op, e.pos));
+        else if (g.heap.length < k) heapPush(g.heap, s, byValue);
         else if (g.heap[0]!.f < s.f || (Number.isNaN(g.heap[0]!.f) && !Number.isNaN(s.f))) {
           g.heap[0] = s;
           if (k > 1) heapFix(g.heap, 0, byValue);
         }
         break;
       case "bottomk":
-        if (g.heap.length < k) heapPush(g.heap, s, byReverseValue);
+        if (s.h !== undefined) annos.add(histogramIgnoredInAggregationInfo(op, e.pos));
+        else if (g.heap.length < k) heapPush(g.heap, s, byReverseValue);
         else if (g.heap[0]!.f > s.f || (Number.isNaN(g.heap[0]!.f) && !Number.isNaN(s.f))) {
           g.heap[0] = s;
           if (k > 1) heapFix(g.heap, 0, byReverseValue);
@@ -352,7 +514,7 @@ export function aggregateK(
   }
   const out: Vector = [];
   for (const g of groups) {
-    if (g === undefined) continue;
+    if (g === undefined || !g.seen) continue;
     if (op === "topk" && g.heap.length > 1) {
       g.heap.sort((a, b) => (byValue(b, a) ? -1 : byValue(a, b) ? 1 : 0));
     } else if (op === "bottomk" && g.heap.length > 1) {
@@ -381,7 +543,8 @@ export function aggregateCountValues(
   without.add(METRIC_NAME);
   const result = new Map<string, { labels: Labels; count: number }>();
   for (const s of vec) {
-    const metric = setLabel(s.metric, valueLabel, formatGoFloatF(s.f, "f"));
+    const value = s.h === undefined ? formatGoFloatF(s.f, "f") : s.h.toString();
+    const metric = setLabel(s.metric, valueLabel, value);
     const key = e.without
       ? signatureOf(metric, without, false)
       : grouping.length === 0

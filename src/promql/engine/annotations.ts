@@ -1,6 +1,7 @@
 // Warnings and infos a query returns alongside its result, after prometheus
 // util/annotations/annotations.go (v3.5): the same texts, each tied to the position of the
 // sub-expression it is about, rendered as "<text> (<line>:<col>)".
+import { HistogramError } from "../../model/histogram/index.ts";
 import { formatPosition, goQuote } from "../parser/index.ts";
 import type { PositionRange } from "../parser/index.ts";
 import { formatGoG } from "./format.ts";
@@ -153,3 +154,84 @@ export const histogramIgnoredInMixedRangeInfo = (
     `ignored histograms in a range containing both floats and histograms for metric name ${q(metricName)}`,
     pos,
   );
+
+export const nativeHistogramNotCounterWarning = (
+  metricName: string,
+  pos: PositionRange,
+): Annotation => warning(`this native histogram metric is not a counter: ${q(metricName)}`, pos);
+
+export const nativeHistogramNotGaugeWarning = (
+  metricName: string,
+  pos: PositionRange,
+): Annotation => warning(`this native histogram metric is not a gauge: ${q(metricName)}`, pos);
+
+export const mixedExponentialCustomHistogramsWarning = (
+  metricName: string,
+  pos: PositionRange,
+): Annotation =>
+  warning(
+    `vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${q(metricName)}`,
+    pos,
+  );
+
+export const incompatibleCustomBucketsHistogramsWarning = (
+  metricName: string,
+  pos: PositionRange,
+): Annotation =>
+  warning(
+    `vector contains histograms with incompatible custom buckets for metric name ${q(metricName)}`,
+    pos,
+  );
+
+export const incompatibleBucketLayoutInBinOpWarning = (
+  operator: string,
+  pos: PositionRange,
+): Annotation =>
+  warning(`incompatible bucket layout encountered for binary operator ${operator}`, pos);
+
+export const nativeHistogramQuantileNaNResultInfo = (
+  metricName: string,
+  pos: PositionRange,
+): Annotation =>
+  info(
+    `input to histogram_quantile has NaN observations, result is NaN for metric name ${q(metricName)}`,
+    pos,
+  );
+
+export const nativeHistogramQuantileNaNSkewInfo = (
+  metricName: string,
+  pos: PositionRange,
+): Annotation =>
+  info(
+    `input to histogram_quantile has NaN observations, result is skewed higher for metric name ${q(metricName)}`,
+    pos,
+  );
+
+export const nativeHistogramFractionNaNsInfo = (
+  metricName: string,
+  pos: PositionRange,
+): Annotation =>
+  info(
+    `input to histogram_fraction has NaN observations, which are excluded from all fractions for metric name ${q(metricName)}`,
+    pos,
+  );
+
+/**
+ * histogramErrorWarning turns an incompatibility error of histogram arithmetic into its
+ * warning (upstream's handling of ErrHistogramsIncompatibleSchema/Bounds), or undefined for
+ * other errors.
+ */
+export function histogramErrorWarning(
+  err: unknown,
+  metricName: string,
+  pos: PositionRange,
+): Annotation | undefined {
+  if (!(err instanceof HistogramError)) return undefined;
+  if (err.kind === "incompatible_schema") {
+    return mixedExponentialCustomHistogramsWarning(metricName, pos);
+  }
+  if (err.kind === "incompatible_bounds") {
+    return incompatibleCustomBucketsHistogramsWarning(metricName, pos);
+  }
+  return undefined;
+}

@@ -1,10 +1,16 @@
 // Binary operators on scalars and instant vectors, after prometheus promql/engine.go (v3.5)
-// VectorAnd/Or/Unless, VectorBinop, resultMetric, VectorscalarBinop, scalarBinop and
-// vectorElemBinop for float samples.
+// VectorAnd/Or/Unless, VectorBinop, resultMetric, VectorscalarBinop, scalarBinop,
+// vectorElemBinop and handleVectorBinopError, for float and native histogram samples.
+import type { FloatHistogram } from "../../model/histogram/index.ts";
+import { HistogramError } from "../../model/histogram/index.ts";
 import { METRIC_NAME } from "../../model/labels/index.ts";
 import type { Labels } from "../../model/labels/index.ts";
-import type { BinaryExpr, BinaryOp } from "../parser/index.ts";
-import type { Annotations } from "./annotations.ts";
+import type { BinaryExpr, BinaryOp, PositionRange } from "../parser/index.ts";
+import type { Annotation, Annotations } from "./annotations.ts";
+import {
+  incompatibleBucketLayoutInBinOpWarning,
+  incompatibleTypesInBinOpInfo,
+} from "./annotations.ts";
 import { evalError } from "./errors.ts";
 import { dropMetadataLabels as dropMetricName } from "./functions/index.ts";
 import { keyOf, labelsString, setLabel } from "./labels.ts";
@@ -82,6 +88,101 @@ function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
     default:
       throw evalError(`operator "${op}" not allowed for operations between Vectors`);
   }
+}
+
+/** BinopError is why an element was dropped: an info annotation or a histogram error. */
+type BinopError = Annotation | HistogramError;
+
+/** ElemResult is the outcome of one element operation: a float or histogram value, or an error. */
+type ElemResult =
+  | { f: number; h: FloatHistogram | undefined; keep: boolean; err?: undefined }
+  | { err: BinopError };
+
+/**
+ * vectorElemBinop applies op to two elements, each a float or (when hl/hr is set) a histogram.
+ * Histograms support histogram+histogram, histogram−histogram, histogram==/!=histogram,
+ * histogram*float, float*histogram and histogram/float; any other mix yields the
+ * "incompatible sample types" info as error (vectorElemBinop).
+ */
+function vectorElemBinop(
+  op: BinaryOp,
+  l: number,
+  r: number,
+  hl: FloatHistogram | undefined,
+  hr: FloatHistogram | undefined,
+  pos: PositionRange,
+): ElemResult {
+  if (hl === undefined && hr === undefined) {
+    const [f, keep] = elemBinop(op, l, r);
+    return { f, h: undefined, keep };
+  }
+  checkVectorOp(op);
+  const incompatible = (lt: string, rt: string): ElemResult => ({
+    err: incompatibleTypesInBinOpInfo(lt, op, rt, pos),
+  });
+  try {
+    if (hl === undefined) {
+      if (op === "*") return { f: 0, h: hr!.copy().mul(l).compact(0), keep: true };
+      return incompatible("float", "histogram");
+    }
+    if (hr === undefined) {
+      if (op === "*") return { f: 0, h: hl.copy().mul(r).compact(0), keep: true };
+      if (op === "/") return { f: 0, h: hl.copy().div(r).compact(0), keep: true };
+      return incompatible("histogram", "float");
+    }
+    switch (op) {
+      case "+":
+        return { f: 0, h: hl.copy().add(hr).compact(0), keep: true };
+      case "-":
+        return { f: 0, h: hl.copy().sub(hr).compact(0), keep: true };
+      case "==":
+        return { f: 0, h: hl, keep: hl.equals(hr) };
+      case "!=":
+        return { f: 0, h: hl, keep: !hl.equals(hr) };
+      default:
+        return incompatible("histogram", "histogram");
+    }
+  } catch (err) {
+    if (err instanceof HistogramError) return { err };
+    throw err;
+  }
+}
+
+function checkVectorOp(op: BinaryOp): void {
+  switch (op) {
+    case "+":
+    case "-":
+    case "*":
+    case "/":
+    case "^":
+    case "%":
+    case "atan2":
+    case "==":
+    case "!=":
+    case ">":
+    case "<":
+    case ">=":
+    case "<=":
+      return;
+    default:
+      throw evalError(`operator "${op}" not allowed for operations between Vectors`);
+  }
+}
+
+/**
+ * reportBinopError adds the annotation for the last element error of a step
+ * (handleVectorBinopError): infos as they are, histogram incompatibilities as the
+ * "incompatible bucket layout" warning at the operation's position.
+ */
+function reportBinopError(err: BinopError | undefined, e: BinaryExpr, annos: Annotations): void {
+  if (err === undefined) return;
+  if (err instanceof HistogramError) {
+    if (err.kind === "incompatible_schema" || err.kind === "incompatible_bounds") {
+      annos.add(incompatibleBucketLayoutInBinOpWarning(e.op, e.pos));
+    }
+    return;
+  }
+  annos.add(err);
 }
 
 /** changesMetricSchema: arithmetic drops the metric name; comparisons keep it. */
@@ -181,6 +282,7 @@ export function vectorBinop(
     rightSigs.set(sig, rs);
   });
   const matchedSigs = new Map<string, Set<string> | null>();
+  let lastErr: BinopError | undefined;
   for (let i = 0; i < lhs.length; i++) {
     const ls = lhs[i]!;
     const sig = lsigs[i]!;
@@ -188,10 +290,30 @@ export function vectorBinop(
     if (!rs) continue;
     let fl = ls.f;
     let fr = rs.f;
-    if (oneToMany) [fl, fr] = [fr, fl];
-    const [raw, keep] = elemBinop(e.op, fl, fr);
-    let value = raw;
+    let hl = ls.h;
+    let hr = rs.h;
+    if (oneToMany) {
+      [fl, fr] = [fr, fl];
+      [hl, hr] = [hr, hl];
+    }
+    let value: number;
+    let h: FloatHistogram | undefined;
+    let keep: boolean;
+    if (hl === undefined && hr === undefined) {
+      // The common float case, without allocating an ElemResult.
+      [value, keep] = elemBinop(e.op, fl, fr);
+    } else {
+      const res = vectorElemBinop(e.op, fl, fr, hl, hr, e.pos);
+      if (res.err !== undefined) {
+        lastErr = res.err;
+        continue;
+      }
+      value = res.f;
+      h = res.h;
+      keep = res.keep;
+    }
     if (e.returnBool) {
+      h = undefined;
       value = keep ? 1 : 0;
     } else if (!keep) continue;
     let metric = resultMetric(ls.metric, rs.metric, e, c);
@@ -214,8 +336,9 @@ export function vectorBinop(
       }
       inserted.add(insertSig);
     }
-    out.push({ metric, t: 0, f: value, dropName: e.returnBool });
+    out.push({ metric, t: 0, f: value, h, dropName: e.returnBool });
   }
+  reportBinopError(lastErr, e, c.annos);
 }
 
 function matchLabels(ls: Labels, on: boolean, names: readonly string[]): Labels {
@@ -252,14 +375,39 @@ export function vectorScalarBinop(
   swap: boolean,
   out: Vector,
   delayed: boolean,
+  annos: Annotations,
 ): void {
   const comparison = !changesMetricSchema(e.op);
+  let lastErr: BinopError | undefined;
   for (const s of lhs) {
     let lf = s.f;
     let rf = scalar;
-    if (swap) [lf, rf] = [rf, lf];
-    let [value, keep] = elemBinop(e.op, lf, rf);
-    if (comparison && swap) value = rf;
+    let lh = s.h;
+    let rh: FloatHistogram | undefined;
+    if (swap) {
+      [lf, rf] = [rf, lf];
+      [lh, rh] = [rh, lh];
+    }
+    let value: number;
+    let h: FloatHistogram | undefined;
+    let keep: boolean;
+    if (lh === undefined && rh === undefined) {
+      [value, keep] = elemBinop(e.op, lf, rf);
+    } else {
+      const res = vectorElemBinop(e.op, lf, rf, lh, rh, e.pos);
+      if (res.err !== undefined) {
+        lastErr = res.err;
+        continue;
+      }
+      value = res.f;
+      h = res.h;
+      keep = res.keep;
+    }
+    // The vector element's value stays the output value even when it is on the right.
+    if (comparison && swap) {
+      value = rf;
+      h = rh;
+    }
     if (e.returnBool) {
       value = keep ? 1 : 0;
       keep = true;
@@ -271,6 +419,7 @@ export function vectorScalarBinop(
       if (!delayed) metric = dropMetricName(metric);
       dropName = true;
     }
-    out.push({ metric, t: s.t, f: value, dropName });
+    out.push({ metric, t: s.t, f: value, h, dropName });
   }
+  reportBinopError(lastErr, e, annos);
 }

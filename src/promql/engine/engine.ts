@@ -10,6 +10,7 @@ import type { EngineOptions, QueryOptions, QueryResult, QueryStats, Queryable } 
 import { QueryError, canceledError, timeoutError } from "./errors.ts";
 import { Evaluator, isStringValue } from "./evaluator.ts";
 import type { QueryContext, RawSeries } from "./evaluator.ts";
+import { histogramStatsSelector, statsSeries } from "./histogram-stats.ts";
 import { Prepared } from "./preprocess.ts";
 import type { QueryValue } from "./value.ts";
 
@@ -157,6 +158,9 @@ export class Engine {
       opts.signal,
       deadline,
     );
+    const statsOnly = histogramStatsSelector(expr);
+    const statsSource = statsOnly && series.get(statsOnly);
+    if (statsOnly && statsSource) series.set(statsOnly, statsSource.map(statsSeries));
     prepared.setOffsetForAtModifier(startMs, expr);
     const ctx: QueryContext = {
       prepared,
@@ -190,7 +194,9 @@ export class Engine {
       throw err;
     }
     let total = 0;
-    for (const s of series.values()) for (const x of s) total += x.timestamps.length;
+    for (const s of series.values()) {
+      for (const x of s) total += x.timestamps.length + (x.histograms?.values.length ?? 0);
+    }
     const stats: QueryStats = {
       totalQueryableSamples: total,
       peakSamples: ctx.peakSamples,
@@ -208,12 +214,17 @@ export class Engine {
         case "vector":
           value = {
             type: "vector",
-            vector: v.map((s) => ({
-              metric: s.metric,
-              t: startMs,
-              f: s.floats[0]!.f,
-              dropName: s.dropName,
-            })),
+            vector: v.map((s) =>
+              s.histograms.length > 0
+                ? {
+                    metric: s.metric,
+                    t: startMs,
+                    f: 0,
+                    h: s.histograms[0]!.h,
+                    dropName: s.dropName,
+                  }
+                : { metric: s.metric, t: startMs, f: s.floats[0]!.f, dropName: s.dropName },
+            ),
           };
           break;
         case "scalar":

@@ -2,9 +2,12 @@
 // evaluated for all steps of the query at once and yields a Matrix (one series per output label
 // set, one point per step that has a value), or a string. Instant queries are range queries
 // with one step.
+import type { FloatHistogram } from "../../model/histogram/index.ts";
 import { METRIC_NAME, getLabel } from "../../model/labels/index.ts";
 import type { Labels } from "../../model/labels/index.ts";
 import { isStaleNaN } from "../../model/value/index.ts";
+// HistogramSamples is not re-exported by storage/index.ts yet; the seam is in interface.ts.
+import type { HistogramSamples } from "../../storage/interface.ts";
 import type {
   AggregateExpr,
   BinaryExpr,
@@ -14,8 +17,14 @@ import type {
   SubqueryExpr,
   VectorSelector,
 } from "../parser/index.ts";
-import { exprType } from "../parser/index.ts";
-import { aggregate, aggregateCountValues, aggregateK, newFParams } from "./aggregate.ts";
+import { exprType, goQuote } from "../parser/index.ts";
+import {
+  aggregate,
+  aggregateCountValues,
+  aggregateK,
+  newCursors,
+  newFParams,
+} from "./aggregate.ts";
 import {
   invalidQuantileWarning as invalidQuantile,
   invalidRatioWarning as invalidRatio,
@@ -50,13 +59,42 @@ import {
   expandRegexTemplate,
   isValidUtf8LabelName,
 } from "../../model/regex/index.ts";
-import type { FPoint, FunctionValue, Matrix, Series, StringValue, Vector } from "./value.ts";
+import type {
+  FPoint,
+  FunctionValue,
+  HPoint,
+  Matrix,
+  Series,
+  StringValue,
+  Vector,
+} from "./value.ts";
+import { hpointSize, matrixTotalSamples, totalHPointSize, vectorTotalSamples } from "./value.ts";
 
-/** RawSeries is a selected series as storage returned it (values may hold stale markers). */
+/**
+ * RawSeries is a selected series as storage returned it: floats (which may hold stale markers)
+ * and, optionally, native histograms (a histogram whose sum is the stale NaN is a marker).
+ */
 export interface RawSeries {
   readonly labels: Labels;
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
+  readonly histograms?: HistogramSamples | undefined;
+}
+
+const NO_HISTOGRAMS: HistogramSamples = { timestamps: new Float64Array(0), values: [] };
+
+function histogramsOf(s: RawSeries): HistogramSamples {
+  return s.histograms ?? NO_HISTOGRAMS;
+}
+
+/** isStaleHistogram reports whether h is a staleness marker. */
+function isStaleHistogram(h: FloatHistogram): boolean {
+  return isStaleNaN(h.sum);
+}
+
+/** newSeries is an output series without points. */
+export function newSeries(metric: Labels, dropName: boolean): Series {
+  return { metric, floats: [], histograms: [], dropName };
 }
 
 /** EvalValue is what evaluating a node yields. */
@@ -165,11 +203,22 @@ export class Evaluator {
     if (inner.type === "MatrixSelector" || inner.type === "SubqueryExpr") return res;
     if (isStringValue(res)) return res;
     for (const s of res) {
-      if (s.floats.length !== 1) throw new QueryError("internal", "unexpected number of samples");
-      const f = s.floats[0]!.f;
-      for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
-        s.floats.push({ t: ts, f });
-        this.addSamples(1);
+      if (s.floats.length + s.histograms.length !== 1) {
+        throw new QueryError("internal", "unexpected number of samples");
+      }
+      if (s.floats.length === 1) {
+        const f = s.floats[0]!.f;
+        for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+          s.floats.push({ t: ts, f });
+          this.addSamples(1);
+        }
+      } else {
+        const h = s.histograms[0]!.h;
+        const size = hpointSize(h);
+        for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+          s.histograms.push({ t: ts, h });
+          this.addSamples(size);
+        }
       }
     }
     return res;
@@ -190,6 +239,7 @@ export class Evaluator {
             if (!this.ctx.enableDelayedNameRemoval) s.metric = dropMetricName(s.metric);
             s.dropName = true;
             for (const p of s.floats) p.f = -p.f;
+            for (const p of s.histograms) p.h = p.h.copy().mul(-1);
           }
           if (!this.ctx.enableDelayedNameRemoval && containsSameLabelset(mat)) {
             throw evalError("vector cannot contain metrics with the same labelset");
@@ -224,7 +274,10 @@ export class Evaluator {
 
   // --- selectors -------------------------------------------------------------------------
 
-  /** evalSeries samples each series at every step (vectorSelectorSingle). */
+  /**
+   * evalSeries samples each series at every step (vectorSelectorSingle): the latest float or
+   * histogram sample at or before the step within the lookback window, unless it is stale.
+   */
   async evalSeries(series: readonly RawSeries[], offsetMs: number): Promise<Matrix> {
     const mat: Matrix = [];
     const lookback = this.ctx.lookbackDeltaMs;
@@ -233,21 +286,41 @@ export class Evaluator {
       const ts = s.timestamps;
       const vs = s.values;
       const n = ts.length;
-      let j = 0; // first index with timestamp > refTime
+      const hs = histogramsOf(s);
+      const hts = hs.timestamps;
+      const hn = hts.length;
+      let j = 0; // first float index with timestamp > refTime
+      let k = 0; // first histogram index with timestamp > refTime
       const floats: FPoint[] = [];
+      const histograms: HPoint[] = [];
       for (let t = this.start; t <= this.end; t += this.interval) {
         const ref = t - offsetMs;
         if (j > 0 && ts[j - 1]! > ref) j = upperBound(ts, ref);
         while (j < n && ts[j]! <= ref) j++;
+        if (hn > 0) {
+          if (k > 0 && hts[k - 1]! > ref) k = upperBound(hts, ref);
+          while (k < hn && hts[k]! <= ref) k++;
+        }
+        const ft = j > 0 ? ts[j - 1]! : -Infinity;
+        const ht = k > 0 ? hts[k - 1]! : -Infinity;
+        if (ht > ft) {
+          if (ht <= ref - lookback) continue;
+          const h = hs.values[k - 1]!;
+          if (isStaleHistogram(h)) continue;
+          this.addSamples(hpointSize(h));
+          histograms.push({ t, h });
+          continue;
+        }
         if (j === 0) continue;
-        const st = ts[j - 1]!;
-        if (st <= ref - lookback) continue;
+        if (ft <= ref - lookback) continue;
         const v = vs[j - 1]!;
         if (isStaleNaN(v)) continue;
         this.addSamples(1);
         floats.push({ t, f: v });
       }
-      if (floats.length > 0) mat.push({ metric: s.labels, floats, dropName: false });
+      if (floats.length > 0 || histograms.length > 0) {
+        mat.push({ metric: s.labels, floats, histograms, dropName: false });
+      }
     }
     return mat;
   }
@@ -261,26 +334,40 @@ export class Evaluator {
     const mint = maxt - range;
     const out: Matrix = [];
     for (const s of this.ctx.series.get(vs) ?? []) {
-      const floats = this.windowPoints(s, mint, maxt);
-      if (floats.length > 0) out.push({ metric: s.labels, floats, dropName: false });
+      const { floats, histograms } = this.windowPoints(s, mint, maxt);
+      if (floats.length > 0 || histograms.length > 0) {
+        out.push({ metric: s.labels, floats, histograms, dropName: false });
+      }
     }
     return out;
   }
 
-  /** windowPoints returns the non-stale points of s in (mint, maxt]. */
-  windowPoints(s: RawSeries, mint: number, maxt: number, from = 0): FPoint[] {
-    const out: FPoint[] = [];
-    if (mint === maxt) return out;
+  /** windowPoints returns the non-stale float and histogram points of s in (mint, maxt]. */
+  windowPoints(
+    s: RawSeries,
+    mint: number,
+    maxt: number,
+  ): { floats: FPoint[]; histograms: HPoint[] } {
+    const floats: FPoint[] = [];
+    const histograms: HPoint[] = [];
+    if (mint === maxt) return { floats, histograms };
     const ts = s.timestamps;
     const vs = s.values;
-    let i = from > 0 && ts[from - 1]! <= mint ? from : upperBound(ts, mint);
-    for (; i < ts.length && ts[i]! <= maxt; i++) {
+    for (let i = upperBound(ts, mint); i < ts.length && ts[i]! <= maxt; i++) {
       const v = vs[i]!;
       if (isStaleNaN(v)) continue;
-      out.push({ t: ts[i]!, f: v });
+      floats.push({ t: ts[i]!, f: v });
     }
-    this.addSamples(out.length);
-    return out;
+    const hs = histogramsOf(s);
+    for (let i = upperBound(hs.timestamps, mint); i < hs.timestamps.length; i++) {
+      const t = hs.timestamps[i]!;
+      if (t > maxt) break;
+      const h = hs.values[i]!;
+      if (isStaleHistogram(h)) continue;
+      histograms.push({ t, h });
+    }
+    this.addSamples(floats.length + totalHPointSize(histograms));
+    return { floats, histograms };
   }
 
   // --- rangeEval --------------------------------------------------------------------------
@@ -313,6 +400,7 @@ export class Evaluator {
       ? matrixes.map((m) => (m ?? []).map((s) => sigf(s.metric)))
       : [];
     const cursors = matrixes.map((m) => new Array<number>(m?.length ?? 0).fill(0));
+    const hcursors = matrixes.map((m) => new Array<number>(m?.length ?? 0).fill(0));
     const seriess = new Map<string, { series: Series; ts: number }>();
     let tempNumSamples = this.ctx.currentSamples;
     const vectors: FunctionValue[] = [];
@@ -331,13 +419,21 @@ export class Evaluator {
         const vec: Vector = [];
         const sg: string[] = [];
         const cur = cursors[i]!;
+        const hcur = hcursors[i]!;
         for (let k = 0; k < m.length; k++) {
           const s = m[k]!;
           const p = s.floats[cur[k]!];
-          if (p === undefined || p.t !== ts) continue;
-          cur[k]!++;
-          vec.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
+          if (p !== undefined && p.t === ts) {
+            cur[k]!++;
+            vec.push({ metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
+          } else {
+            const hp = s.histograms[hcur[k]!];
+            if (hp === undefined || hp.t !== ts) continue;
+            hcur[k]!++;
+            vec.push({ metric: s.metric, t: ts, f: 0, h: hp.h, dropName: s.dropName });
+          }
           if (sigf) sg.push(seriesSigs[i]![k]!);
+          // Only the reference to a histogram is copied here: it counts as one sample.
           this.addSamples(1);
         }
         vectors[i] = vec;
@@ -345,19 +441,16 @@ export class Evaluator {
       }
       const out: Vector = [];
       fn(vectors, sigs, out, ts);
-      this.addSamples(out.length);
-      tempNumSamples += out.length;
+      const outSamples = vectorTotalSamples(out);
+      this.addSamples(outSamples);
+      tempNumSamples += outSamples;
 
       if (this.start === this.end) {
         if (!this.ctx.enableDelayedNameRemoval && containsSameLabelsetVec(out)) {
           throw evalError("vector cannot contain metrics with the same labelset");
         }
-        const mat: Matrix = out.map((s) => ({
-          metric: s.metric,
-          floats: [{ t: ts, f: s.f }],
-          dropName: s.dropName,
-        }));
-        this.ctx.currentSamples = originalNumSamples + mat.length;
+        const mat: Matrix = out.map((s) => pointSeries(s.metric, ts, s.f, s.h, s.dropName));
+        this.ctx.currentSamples = originalNumSamples + matrixTotalSamples(mat);
         return mat;
       }
       for (const s of out) {
@@ -366,22 +459,15 @@ export class Evaluator {
         if (ss) {
           if (ss.ts === ts) throw evalError("vector cannot contain metrics with the same labelset");
           ss.ts = ts;
-          ss.series.floats.push({ t: ts, f: s.f });
+          addToSeries(ss.series, ts, s.f, s.h);
         } else {
-          seriess.set(key, {
-            series: { metric: s.metric, floats: [{ t: ts, f: s.f }], dropName: s.dropName },
-            ts,
-          });
+          seriess.set(key, { series: pointSeries(s.metric, ts, s.f, s.h, s.dropName), ts });
         }
       }
     }
     const mat: Matrix = [];
-    let total = 0;
-    for (const { series } of seriess.values()) {
-      mat.push(series);
-      total += series.floats.length;
-    }
-    this.ctx.currentSamples = originalNumSamples + total;
+    for (const { series } of seriess.values()) mat.push(series);
+    this.ctx.currentSamples = originalNumSamples + matrixTotalSamples(mat);
     return mat;
   }
 
@@ -431,12 +517,12 @@ export class Evaluator {
     }
     if (lt === "vector" && rt === "scalar") {
       return this.rangeEval(annos, null, [e.lhs, e.rhs], (v, _s, out) =>
-        vectorScalarBinop(e, v[0] as Vector, (v[1] as Vector)[0]!.f, false, out, delayed),
+        vectorScalarBinop(e, v[0] as Vector, (v[1] as Vector)[0]!.f, false, out, delayed, annos),
       );
     }
     if (lt === "scalar" && rt === "vector") {
       return this.rangeEval(annos, null, [e.lhs, e.rhs], (v, _s, out) =>
-        vectorScalarBinop(e, v[1] as Vector, (v[0] as Vector)[0]!.f, true, out, delayed),
+        vectorScalarBinop(e, v[1] as Vector, (v[0] as Vector)[0]!.f, true, out, delayed, annos),
       );
     }
     throw new QueryError("internal", `binary expression with ${lt} and ${rt} operands`);
@@ -450,7 +536,7 @@ export class Evaluator {
       const p = unwrapParens(e.param!);
       const valueLabel = p.type === "StringLiteral" ? p.value : "";
       if (!isValidUtf8LabelName(valueLabel)) {
-        throw evalError(`invalid label name ${JSON.stringify(valueLabel)}`);
+        throw evalError(`invalid label name ${goQuote(valueLabel)}`);
       }
       const g = e.without ? grouping : [...grouping, valueLabel].sort();
       return this.rangeEval(annos, null, [e.expr], (v, _s, out) => {
@@ -461,9 +547,7 @@ export class Evaluator {
     const fp = await newFParams(this, e.param, annos);
     const input = asMatrix(await this.eval(e.expr, annos));
     const result = await this.rangeEvalAgg(e, grouping, input, fp, annos);
-    let total = 0;
-    for (const s of result) total += s.floats.length;
-    this.ctx.currentSamples = originalNumSamples + total;
+    this.ctx.currentSamples = originalNumSamples + matrixTotalSamples(result);
     return result;
   }
 
@@ -488,13 +572,7 @@ export class Evaluator {
           : signatureOf(s.metric, groupSet, true);
       let idx = groupIndex.get(key);
       if (idx === undefined) {
-        if (!kOps) {
-          result.push({
-            metric: groupingLabels(s.metric, e.without, groupSet),
-            floats: [],
-            dropName: false,
-          });
-        }
+        if (!kOps) result.push(newSeries(groupingLabels(s.metric, e.without, groupSet), false));
         idx = groupIndex.size;
         groupIndex.set(key, idx);
       }
@@ -521,7 +599,7 @@ export class Evaluator {
       default:
         break;
     }
-    const cursors = new Array<number>(input.length).fill(0);
+    const cursors = newCursors(input.length);
     const kSeries = new Map<string, Series>();
     const tempNumSamples = this.ctx.currentSamples;
     let step = 0;
@@ -542,22 +620,13 @@ export class Evaluator {
           annos,
         );
         if (this.start === this.end) {
-          return out.map((s) => ({
-            metric: s.metric,
-            floats: [{ t: ts, f: s.f }],
-            dropName: s.dropName,
-          }));
+          return out.map((s) => pointSeries(s.metric, ts, s.f, s.h, s.dropName));
         }
         for (const s of out) {
           const key = keyOf(s.metric);
           const ss = kSeries.get(key);
-          if (ss) ss.floats.push({ t: ts, f: s.f });
-          else
-            kSeries.set(key, {
-              metric: s.metric,
-              floats: [{ t: ts, f: s.f }],
-              dropName: s.dropName,
-            });
+          if (ss) addToSeries(ss, ts, s.f, s.h);
+          else kSeries.set(key, pointSeries(s.metric, ts, s.f, s.h, s.dropName));
         }
       } else {
         const n = aggregate(
@@ -575,7 +644,7 @@ export class Evaluator {
       }
     }
     if (kOps) return [...kSeries.values()];
-    return result.filter((s) => s.floats.length > 0);
+    return result.filter((s) => s.floats.length > 0 || s.histograms.length > 0);
   }
 
   // --- functions --------------------------------------------------------------------------
@@ -664,25 +733,35 @@ export class Evaluator {
     const vals: FunctionValue[] = other.map((o) =>
       o === null ? [] : typeof o === "string" ? o : [{ metric: [], t: 0, f: 0, dropName: false }],
     );
-    const inSeries: Series = { metric: [], floats: [], dropName: false };
+    const inSeries: Series = newSeries([], false);
     vals[matrixArgIndex] = [inSeries];
     const mat: Matrix = [];
     for (const s of series) {
       await this.check();
       let metric = s.labels;
       if (!this.ctx.enableDelayedNameRemoval && dropName) metric = dropMetricName(metric);
-      const out: Series = { metric, floats: [], dropName };
+      const out = newSeries(metric, dropName);
       inSeries.metric = s.labels;
       let floats: FPoint[] = [];
+      let histograms: HPoint[] = [];
+      let held = 0; // samples of the current window counted in currentSamples
       // The series' non-stale points, built once; each step's window is a slice of them found
-      // with two cursors that only move forward (windows only move forward in time).
+      // with cursors that only move forward (windows only move forward in time).
       const pts: FPoint[] = [];
       for (let i = 0; i < s.timestamps.length; i++) {
         const v = s.values[i]!;
         if (!isStaleNaN(v)) pts.push({ t: s.timestamps[i]!, f: v });
       }
+      const hpts: HPoint[] = [];
+      const hs = histogramsOf(s);
+      for (let i = 0; i < hs.timestamps.length; i++) {
+        const h = hs.values[i]!;
+        if (!isStaleHistogram(h)) hpts.push({ t: hs.timestamps[i]!, h });
+      }
       let lo = 0;
       let hi = 0;
+      let hlo = 0;
+      let hhi = 0;
       let step = 0;
       for (let ts = this.start; ts <= this.end; ts += this.interval, step++) {
         for (let j = 0; j < e.args.length; j++) {
@@ -693,24 +772,33 @@ export class Evaluator {
           vec[0]!.f = o[0]?.floats[step]?.f ?? NaN;
         }
         if (ts === this.start || atTimestamp === undefined) {
-          this.ctx.currentSamples -= floats.length;
+          this.ctx.currentSamples -= held;
           const maxt = ts - offsetMs;
           const mint = maxt - rangeMs;
           while (lo < pts.length && pts[lo]!.t <= mint) lo++;
           if (hi < lo) hi = lo;
           while (hi < pts.length && pts[hi]!.t <= maxt) hi++;
           floats = rangeMs === 0 ? [] : pts.slice(lo, hi);
-          this.addSamples(floats.length);
+          if (hpts.length > 0) {
+            while (hlo < hpts.length && hpts[hlo]!.t <= mint) hlo++;
+            if (hhi < hlo) hhi = hlo;
+            while (hhi < hpts.length && hpts[hhi]!.t <= maxt) hhi++;
+            histograms = rangeMs === 0 ? [] : hpts.slice(hlo, hhi);
+          }
+          held = floats.length + totalHPointSize(histograms);
+          this.addSamples(held);
         }
-        if (floats.length === 0) continue;
+        if (floats.length === 0 && histograms.length === 0) continue;
         inSeries.floats = floats;
+        inSeries.histograms = histograms;
         enh.ts = ts;
         const res = call(vals, e.args, enh);
-        if (res.length > 0) out.floats.push({ t: ts, f: res[0]!.f });
+        if (res.length > 0) addToSeries(out, ts, res[0]!.f, res[0]!.h);
       }
-      this.ctx.currentSamples -= floats.length;
-      if (out.floats.length > 0) {
-        this.addSamples(out.floats.length);
+      this.ctx.currentSamples -= held;
+      const outSamples = out.floats.length + totalHPointSize(out.histograms);
+      if (outSamples > 0) {
+        this.addSamples(outSamples);
         mat.push(out);
       }
       if ((name === "rate" || name === "increase") && out.floats.length > 0) {
@@ -730,15 +818,18 @@ export class Evaluator {
 
     if (name === "absent_over_time") {
       const steps = this.numSteps;
-      for (const s of mat) if (s.floats.length === steps) return [];
+      for (const s of mat) if (s.floats.length + s.histograms.length === steps) return [];
       const found = new Set<number>();
-      for (const s of mat) for (const p of s.floats) found.add(p.t);
+      for (const s of mat) {
+        for (const p of s.floats) found.add(p.t);
+        for (const p of s.histograms) found.add(p.t);
+      }
       if (mat.length > 1 && found.size === steps) return [];
       const floats: FPoint[] = [];
       for (let ts = this.start; ts <= this.end; ts += this.interval) {
         if (!found.has(ts)) floats.push({ t: ts, f: 1 });
       }
-      return [{ metric: labelsForAbsent(e.args[0]!), floats, dropName }];
+      return [{ metric: labelsForAbsent(e.args[0]!), floats, histograms: [], dropName }];
     }
     if (!this.ctx.enableDelayedNameRemoval && containsSameLabelset(mat)) {
       throw evalError("vector cannot contain metrics with the same labelset");
@@ -770,11 +861,15 @@ export class Evaluator {
       const ref = ts - offset;
       for (const s of series) {
         const j = upperBound(s.timestamps, ref);
-        if (j === 0) continue;
-        const t = s.timestamps[j - 1]!;
+        const hs = histogramsOf(s);
+        const k = hs.values.length > 0 ? upperBound(hs.timestamps, ref) : 0;
+        const ft = j > 0 ? s.timestamps[j - 1]! : -Infinity;
+        const ht = k > 0 ? hs.timestamps[k - 1]! : -Infinity;
+        if (j === 0 && k === 0) continue;
+        const t = Math.max(ft, ht);
         // The memoized iterator upstream uses a lookback one millisecond shorter here.
         if (t <= ref - (lookback - 1)) continue;
-        if (isStaleNaN(s.values[j - 1]!)) continue;
+        if (ht > ft ? isStaleHistogram(hs.values[k - 1]!) : isStaleNaN(s.values[j - 1]!)) continue;
         vec.push({ metric: s.labels, t, f: 0, dropName: false });
         this.addSamples(1);
       }
@@ -864,19 +959,52 @@ export class Evaluator {
     let offsetMs = st.offsetMs;
     if (st.timestampMs !== undefined)
       offsetMs = st.originalOffsetMs + (this.start - st.timestampMs);
-    let samples = 0;
-    const series = mat.map((s) => {
-      samples += s.floats.length;
+    const samples = matrixTotalSamples(mat);
+    const series = mat.map((s): RawSeries => {
       const timestamps = new Float64Array(s.floats.length);
       const values = new Float64Array(s.floats.length);
       s.floats.forEach((p, i) => {
         timestamps[i] = p.t;
         values[i] = p.f;
       });
-      return { labels: s.metric, timestamps, values };
+      if (s.histograms.length === 0) return { labels: s.metric, timestamps, values };
+      // Explicit reset hints are dropped: a subquery may skip samples or return one several
+      // times, so they no longer hold (evalSubquery).
+      const hvalues = s.histograms.map((p) => {
+        if (p.h.counterResetHint !== "reset" && p.h.counterResetHint !== "not_reset") return p.h;
+        const h = p.h.copy();
+        h.counterResetHint = "unknown";
+        return h;
+      });
+      const htimestamps = Float64Array.from(s.histograms, (p) => p.t);
+      return {
+        labels: s.metric,
+        timestamps,
+        values,
+        histograms: { timestamps: htimestamps, values: hvalues },
+      };
     });
     return { series, offsetMs, rangeMs: st.rangeMs, timestampMs: st.timestampMs, samples };
   }
+}
+
+/** pointSeries is a series holding one float or histogram point. */
+export function pointSeries(
+  metric: Labels,
+  t: number,
+  f: number,
+  h: FloatHistogram | undefined,
+  dropName: boolean,
+): Series {
+  return h === undefined
+    ? { metric, floats: [{ t, f }], histograms: [], dropName }
+    : { metric, floats: [], histograms: [{ t, h }], dropName };
+}
+
+/** addToSeries appends a float or histogram point to ss (addToSeries). */
+export function addToSeries(ss: Series, t: number, f: number, h: FloatHistogram | undefined): void {
+  if (h === undefined) ss.floats.push({ t, f });
+  else ss.histograms.push({ t, h });
 }
 
 /** upperBound returns the index of the first element of ts greater than x. */

@@ -7,6 +7,7 @@ export type { QueryErrorType } from "./errors.ts";
 export { QueryError } from "./errors.ts";
 export type {
   FPoint,
+  HPoint,
   Matrix,
   QueryValue,
   Sample,

@@ -1,14 +1,15 @@
 // The checks of an eval against a query outcome, after prometheus promql/promqltest/test.go
 // (checkExpectedFailure, checkAnnotations, compareResult, assertMatrixSorted) and util/almost
 // (Equal). Each check returns undefined when it passes and a reason when it does not.
+import type { FloatHistogram } from "../../model/histogram/index.ts";
+import { floatBucketsMatch, spansMatch } from "../../model/histogram/index.ts";
 import { compareLabels, formatLabels, labelsKey } from "../../model/labels/index.ts";
 import { isStaleNaN } from "../../model/value/index.ts";
 import type { Annotation } from "../engine/annotations.ts";
 import { renderAnnotation } from "../engine/annotations.ts";
-import type { FPoint, Matrix, QueryValue, Vector } from "../engine/value.ts";
+import type { FPoint, HPoint, Matrix, QueryValue, Series, Vector } from "../engine/value.ts";
 import type { EvalCommand, ExpectedSeries, TextMatch, TimeRange } from "./script.ts";
 import type { SequenceValue } from "./series.ts";
-import { formatHistogramLiteral } from "./series.ts";
 
 /** EPSILON is the relative error allowed between expected and actual values. */
 export const EPSILON = 1e-6;
@@ -45,8 +46,45 @@ function formatSequenceValue(v: SequenceValue): string {
     case "float":
       return formatValue(v.value);
     case "histogram":
-      return formatHistogramLiteral(v.histogram);
+      return v.histogram.testExpression();
   }
+}
+
+/**
+ * histogramsMatch compares an expected histogram with an actual one, both compacted
+ * (compareNativeHistogram): same schema, zero threshold and custom bounds, the same bucket
+ * layout, and count, sum, zero count and bucket counts equal within EPSILON. The counter reset
+ * hint is compared only when the expected literal spelled it out.
+ */
+export function histogramsMatch(
+  expected: FloatHistogram,
+  actual: FloatHistogram,
+  hintGiven: boolean,
+): boolean {
+  const exp = expected.copy().compact(0);
+  const cur = actual.copy().compact(0);
+  if (hintGiven && expected.counterResetHint !== actual.counterResetHint) return false;
+  if (
+    exp.schema !== cur.schema ||
+    !almostEqual(exp.count, cur.count) ||
+    !almostEqual(exp.sum, cur.sum)
+  ) {
+    return false;
+  }
+  if (exp.usesCustomBuckets() && !floatBucketsMatch(exp.customValues, cur.customValues)) {
+    return false;
+  }
+  if (exp.zeroThreshold !== cur.zeroThreshold || !almostEqual(exp.zeroCount, cur.zeroCount)) {
+    return false;
+  }
+  const bucketsMatch = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((x, i) => almostEqual(x, b[i]!));
+  return (
+    spansMatch(exp.negativeSpans, cur.negativeSpans) &&
+    bucketsMatch(exp.negativeBuckets, cur.negativeBuckets) &&
+    spansMatch(exp.positiveSpans, cur.positiveSpans) &&
+    bucketsMatch(exp.positiveBuckets, cur.positiveBuckets)
+  );
 }
 
 // matchesFloat compares an expected position with an actual float. An omitted position stands
@@ -158,6 +196,16 @@ function formatPoints(points: readonly FPoint[]): string {
   return `${points.length} float point${points.length === 1 ? "" : "s"} [${shown.join(" ")}]`;
 }
 
+function formatHPoints(points: readonly HPoint[]): string {
+  const shown = points.slice(0, 10).map((p) => `${p.h.testExpression()} @[${p.t}]`);
+  if (points.length > 10) shown.push(`... ${points.length - 10} more`);
+  return `${points.length} histogram point${points.length === 1 ? "" : "s"} [${shown.join(" ")}]`;
+}
+
+function formatSeriesPoints(s: Series): string {
+  return `${formatPoints(s.floats)} and ${formatHPoints(s.histograms)}`;
+}
+
 function describeValue(v: QueryValue): string {
   switch (v.type) {
     case "scalar":
@@ -224,10 +272,16 @@ function compareVector(ev: EvalCommand, vec: Vector): string | undefined {
       return `expected metric ${formatLabels(s.metric)} at position ${exp.position} but was at ${pos + 1}`;
     }
     const want = exp.values[0] ?? { kind: "omitted" };
-    if (want.kind === "histogram") {
+    if (s.h !== undefined) {
+      if (want.kind !== "histogram") {
+        return `expected float value ${formatSequenceValue(want)} for ${formatLabels(s.metric)} but got histogram ${s.h.testExpression()}`;
+      }
+      if (!histogramsMatch(want.histogram, s.h, want.hintGiven)) {
+        return `expected ${formatSequenceValue(want)} for ${formatLabels(s.metric)} but got ${s.h.testExpression()}`;
+      }
+    } else if (want.kind === "histogram") {
       return `expected histogram ${formatSequenceValue(want)} for ${formatLabels(s.metric)} but got float value ${formatValue(s.f)}`;
-    }
-    if (!matchesFloat(want, s.f)) {
+    } else if (!matchesFloat(want, s.f)) {
       return `expected ${formatSequenceValue(want)} for ${formatLabels(s.metric)} but got ${formatValue(s.f)}`;
     }
     seen.add(key);
@@ -248,31 +302,42 @@ function compareMatrix(ev: EvalCommand, mat: Matrix, range: TimeRange): string |
   for (const s of mat) {
     const key = labelsKey(s.metric);
     const exp = expected.get(key);
-    if (!exp)
-      return `unexpected metric ${formatLabels(s.metric)} in result, has ${formatPoints(s.floats)}`;
+    if (!exp) {
+      return `unexpected metric ${formatLabels(s.metric)} in result, has ${formatSeriesPoints(s)}`;
+    }
     seen.add(key);
     const floats: { t: number; v: SequenceValue }[] = [];
-    let histograms = 0;
+    const histograms: { t: number; v: SequenceValue & { kind: "histogram" } }[] = [];
     for (let i = 0; i < exp.values.length; i++) {
       const t = range.startMs + i * range.stepMs;
       if (t > range.endMs) {
         return `expected ${exp.values.length} points for ${formatLabels(exp.labels)}, but query time range cannot return this many points`;
       }
       const v = exp.values[i]!;
-      if (v.kind === "histogram") histograms++;
+      if (v.kind === "histogram") histograms.push({ t, v });
       else if (v.kind !== "omitted") floats.push({ t, v });
     }
-    if (floats.length !== s.floats.length || histograms !== 0) {
-      return `expected ${floats.length} float points and ${histograms} histogram points for ${formatLabels(exp.labels)}, but got ${formatPoints(s.floats)} and 0 histogram points`;
+    if (floats.length !== s.floats.length || histograms.length !== s.histograms.length) {
+      return `expected ${floats.length} float points and ${histograms.length} histogram points for ${formatLabels(exp.labels)}, but got ${formatSeriesPoints(s)}`;
     }
     for (let i = 0; i < floats.length; i++) {
       const want = floats[i]!;
       const got = s.floats[i]!;
       if (want.t !== got.t) {
-        return `expected float value at index ${i} for ${formatLabels(exp.labels)} to have timestamp ${want.t}, but it had timestamp ${got.t} (result has ${formatPoints(s.floats)})`;
+        return `expected float value at index ${i} for ${formatLabels(exp.labels)} to have timestamp ${want.t}, but it had timestamp ${got.t} (result has ${formatSeriesPoints(s)})`;
       }
       if (!matchesFloat(want.v, got.f)) {
-        return `expected float value at index ${i} (t=${got.t}) for ${formatLabels(exp.labels)} to be ${formatSequenceValue(want.v)}, but got ${formatValue(got.f)} (result has ${formatPoints(s.floats)})`;
+        return `expected float value at index ${i} (t=${got.t}) for ${formatLabels(exp.labels)} to be ${formatSequenceValue(want.v)}, but got ${formatValue(got.f)} (result has ${formatSeriesPoints(s)})`;
+      }
+    }
+    for (let i = 0; i < histograms.length; i++) {
+      const want = histograms[i]!;
+      const got = s.histograms[i]!;
+      if (want.t !== got.t) {
+        return `expected histogram value at index ${i} for ${formatLabels(exp.labels)} to have timestamp ${want.t}, but it had timestamp ${got.t} (result has ${formatSeriesPoints(s)})`;
+      }
+      if (!histogramsMatch(want.v.histogram, got.h, want.v.hintGiven)) {
+        return `expected histogram value at index ${i} (t=${got.t}) for ${formatLabels(exp.labels)} to be ${formatSequenceValue(want.v)}, but got ${got.h.testExpression()} (result has ${formatSeriesPoints(s)})`;
       }
     }
   }

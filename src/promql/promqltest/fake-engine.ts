@@ -62,9 +62,9 @@ export class FakeEngine implements PromQLEngine {
 const LOOKBACK_MS = 5 * 60_000;
 
 /**
- * SelectorEngine evaluates only number literals, vector selectors and matrix selectors (with
- * `@`), with a 5m lookback and staleness markers ending a series; anything else fails with
- * "unsupported expression".
+ * SelectorEngine evaluates only number literals, vector selectors (floats and native
+ * histograms) and matrix selectors of floats (with `@`), with a 5m lookback and staleness
+ * markers ending a series; anything else fails with "unsupported expression".
  */
 export class SelectorEngine implements PromQLEngine {
   async instantQuery(q: Queryable, query: string, tMs: number): Promise<QueryResult> {
@@ -93,8 +93,13 @@ export class SelectorEngine implements PromQLEngine {
       for (const s of samples) {
         const key = JSON.stringify(s.metric);
         let series = byKey.get(key);
-        if (!series) byKey.set(key, (series = { metric: s.metric, floats: [], dropName: false }));
-        series.floats.push({ t, f: s.f });
+        if (!series) {
+          series = { metric: s.metric, floats: [], histograms: [], dropName: false };
+          byKey.set(key, series);
+        }
+        const h = "h" in s ? s.h : undefined;
+        if (h !== undefined) series.histograms.push({ t, h });
+        else series.floats.push({ t, f: s.f });
       }
       if (stepMs <= 0) break;
     }
@@ -114,6 +119,14 @@ async function evalAt(q: Queryable, expr: Expr, tMs: number): Promise<QueryValue
       const vector: Vector = [];
       for (const s of await q.querier(ref - LOOKBACK_MS + 1, ref).select(expr.matchers)) {
         const last = s.timestamps.length - 1;
+        const hs = s.histograms;
+        const hlast = (hs?.timestamps.length ?? 0) - 1;
+        if (hs && hlast >= 0 && (last < 0 || hs.timestamps[hlast]! > s.timestamps[last]!)) {
+          const h = hs.values[hlast]!;
+          if (!isStaleNaN(h.sum))
+            vector.push({ metric: s.labels, t: tMs, f: 0, h, dropName: false });
+          continue;
+        }
         if (last < 0 || isStaleNaN(s.values[last]!)) continue;
         vector.push({ metric: s.labels, t: tMs, f: s.values[last]!, dropName: false });
       }
@@ -128,7 +141,8 @@ async function evalAt(q: Queryable, expr: Expr, tMs: number): Promise<QueryValue
         for (let i = 0; i < s.timestamps.length; i++) {
           if (!isStaleNaN(s.values[i]!)) floats.push({ t: s.timestamps[i]!, f: s.values[i]! });
         }
-        if (floats.length > 0) matrix.push({ metric: s.labels, floats, dropName: false });
+        if (floats.length > 0)
+          matrix.push({ metric: s.labels, floats, histograms: [], dropName: false });
       }
       return { type: "matrix", matrix };
     }

@@ -20,6 +20,7 @@ export type {
   StartTimestampDesc,
 } from "./series.ts";
 export {
+  histogramFromLiteral,
   parseHistogramLiteral,
   parseSeriesDesc,
   parseStartTimestampDesc,
@@ -32,6 +33,7 @@ export {
   checkAnnotations,
   checkExpectedFailure,
   compareResult,
+  histogramsMatch,
 } from "./compare.ts";
 export type { EvalResult, EvalStatus, PromQLEngine, RunOptions } from "./runner.ts";
 export { SCRIPT_ENGINE_OPTIONS, runScript, stepInvarianceTimes, withAtModifier } from "./runner.ts";

@@ -11,6 +11,8 @@ import { FakeEngine, SelectorEngine } from "./fake-engine.ts";
 import type { EvalResult, PromQLEngine, RunOptions } from "./index.ts";
 import {
   almostEqual,
+  histogramFromLiteral,
+  parseHistogramLiteral,
   parseScript,
   runScript,
   runScriptText,
@@ -202,6 +204,48 @@ describe("instant vector checks", () => {
       /expected histogram \{\{count:1 sum:1\}\} for foo but got float value 1/,
     );
   });
+
+  const histVector = (literal: string): QueryValue => ({
+    type: "vector",
+    vector: [
+      {
+        metric: ls({ __name__: "foo" }),
+        t: 0,
+        f: 0,
+        h: histogramFromLiteral(parseHistogramLiteral(literal)),
+        dropName: false,
+      },
+    ],
+  });
+
+  it("compares histograms after compaction, within epsilon", async () => {
+    const engine = answering(histVector("{{count:3 sum:2 buckets:[0 1 2 0] offset:-1}}"));
+    await assertPasses(
+      "eval instant at 0 foo\n  foo {{count:3.0000000001 sum:2 buckets:[1 2]}}",
+      engine,
+    );
+    await assertFails(
+      "eval instant at 0 foo\n  foo {{count:3 sum:2 buckets:[1 2] offset:1}}",
+      engine,
+      /expected \{\{count:3 sum:2 offset:1 buckets:\[1 2\]\}\} for foo but got \{\{count:3 sum:2 buckets:\[1 2\]\}\}/,
+    );
+    await assertFails(
+      "eval instant at 0 foo\n  foo 3",
+      engine,
+      /expected float value 3 for foo but got histogram/,
+    );
+  });
+
+  it("compares the counter reset hint only when the expectation spells it out", async () => {
+    const engine = answering(histVector("{{count:1 counter_reset_hint:gauge}}"));
+    await assertPasses("eval instant at 0 foo\n  foo {{count:1}}", engine);
+    await assertPasses("eval instant at 0 foo\n  foo {{count:1 counter_reset_hint:gauge}}", engine);
+    await assertFails(
+      "eval instant at 0 foo\n  foo {{count:1 counter_reset_hint:not_reset}}",
+      engine,
+      /expected \{\{count:1 counter_reset_hint:not_reset\}\}/,
+    );
+  });
 });
 
 describe("scalar and string checks", () => {
@@ -351,6 +395,7 @@ describe("matrix checks", () => {
     matrix: series.map(([m, pts]) => ({
       metric: ls(m),
       floats: pts.map(([t, f]) => ({ t, f })),
+      histograms: [],
       dropName: false,
     })),
   });
@@ -527,7 +572,9 @@ describe("extra instant checks", () => {
           return {
             value: {
               type: "matrix",
-              matrix: [{ metric: ls({ __name__: "foo" }), floats, dropName: false }],
+              matrix: [
+                { metric: ls({ __name__: "foo" }), floats, histograms: [], dropName: false },
+              ],
             },
           };
         }
@@ -551,7 +598,7 @@ describe("extra instant checks", () => {
         return {
           value: {
             type: "matrix",
-            matrix: [{ metric: ls({ __name__: "foo" }), floats, dropName: false }],
+            matrix: [{ metric: ls({ __name__: "foo" }), floats, histograms: [], dropName: false }],
           },
         };
       }
@@ -576,7 +623,12 @@ describe("extra instant checks", () => {
       if (c.kind === "range") {
         const floats = [];
         for (let t = c.tMs; t <= c.endMs!; t += c.stepMs!) floats.push({ t, f: 7 });
-        return { value: { type: "matrix", matrix: [{ metric: [], floats, dropName: false }] } };
+        return {
+          value: {
+            type: "matrix",
+            matrix: [{ metric: [], floats, histograms: [], dropName: false }],
+          },
+        };
       }
       return { value: scalar(7) };
     });
@@ -668,19 +720,33 @@ describe("loading and running scripts", () => {
       '  x_bucket{le="1"} 1',
     ].join("\n");
     const results = await run(script, new SelectorEngine(), {});
+    // An eval is native when one of its selectors selects a series with histogram samples or
+    // its expectations hold histograms (line 15, whose `h` was cleared); `f` and `x_bucket`
+    // are floats.
     assert.deepEqual(
       results.map((r) => [r.line, r.native, r.status]),
       [
-        [5, true, "passed"],
+        [5, false, "passed"],
         [12, false, "passed"],
         [15, true, "failed"],
-        [22, true, "passed"],
+        [22, false, "passed"],
       ],
     );
     const all = await run("load 1m\n  f 1\n\neval instant at 0 f\n  f 1", new SelectorEngine(), {
       nativeHistograms: true,
     });
     assert.equal(all[0]!.native, true);
+  });
+
+  it("marks evals that select the NHCB series of load_with_nhcb as native", async () => {
+    const results = await run(
+      'load_with_nhcb 1m\n  x_bucket{le="1"} 1\n  x_bucket{le="+Inf"} 2\n\neval instant at 0 x\n  x {{schema:-53 count:2 custom_values:[1] buckets:[1 1]}}',
+      new SelectorEngine(),
+    );
+    assert.deepEqual(
+      results.map((r) => [r.native, r.status, r.reason]),
+      [[true, "passed", undefined]],
+    );
   });
 
   it("fails the evals after a load that cannot be stored", async () => {

@@ -2,10 +2,13 @@
 // prometheus promql/promqltest/test.go (exec, execEval, execInstantEval, runInstantQuery,
 // execRangeEval, atModifierTestCases). Unlike upstream, a failing eval does not stop the report:
 // every eval gets its own verdict, and a failing load fails the evals after it.
-import { METRIC_NAME, getLabel, labelsFromPairs } from "../../model/labels/index.ts";
+import type { FloatHistogram } from "../../model/histogram/index.ts";
+import { TempHistogram } from "../../model/histogram/index.ts";
+import { METRIC_NAME, getLabel, labelsFromPairs, labelsKey } from "../../model/labels/index.ts";
 import type { Labels } from "../../model/labels/index.ts";
 import { STALE_NAN } from "../../model/value/index.ts";
-import type { Storage } from "../../storage/index.ts";
+import type { Appender, SeriesRef, Storage } from "../../storage/index.ts";
+import { parseGoFloat } from "../engine/functions/go-compat.ts";
 import { MemoryStorage } from "../../storage/memory/index.ts";
 import type { EngineOptions, QueryOptions, QueryResult, Queryable } from "../engine/api.ts";
 import type { Sample, Vector } from "../engine/value.ts";
@@ -71,9 +74,9 @@ export interface EvalResult {
   expr: string;
   status: EvalStatus;
   /**
-   * native marks evals about native histograms: the script's loads since the last clear held
-   * histogram samples or were load_with_nhcb, the expectations hold histograms, or the whole
-   * script is about them. They are reported apart because the storage holds only floats.
+   * native marks evals about native histograms: a selector of the query selects a series that
+   * got histogram samples since the last clear (load_with_nhcb's converted series included), the
+   * expectations hold histograms, or the whole script is about them. They are tallied apart.
    */
   native: boolean;
   /** reason says why the eval failed or was skipped. */
@@ -241,7 +244,7 @@ class ScriptRunner {
   }
 
   // touchesHistograms reports whether a selector of expr selects a series that has histogram
-  // samples (which are not loaded): such an eval counts as a native-histogram eval.
+  // samples: such an eval counts as a native-histogram eval.
   #touchesHistograms(expr: string): boolean {
     if (this.#histogramSeries.length === 0) return false;
     let selectors: ReturnType<typeof extractSelectors>;
@@ -255,25 +258,13 @@ class ScriptRunner {
     );
   }
 
-  // load appends the float samples of a load block. Histogram samples cannot be stored (the
-  // storage holds floats only): they are left out, and evals that select those series count as
-  // native. load_with_nhcb would also create one native histogram per classic histogram, under
-  // the base name without `le`; those series are recorded the same way.
+  // load appends the samples of a load block: floats and stale markers with append, native
+  // histograms with appendHistogram. load_with_nhcb then converts the block's classic
+  // histograms into native histograms with custom buckets (see appendNhcb). Series with
+  // histogram samples are recorded: evals that select them count as native.
   async #load(cmd: LoadCommand): Promise<void> {
     for (const s of cmd.series) {
       if (hasHistograms(s.values)) this.#histogramSeries.push(s.labels);
-      if (cmd.withNhcb) {
-        const name = getLabel(s.labels, METRIC_NAME);
-        const base = name.replace(/_(bucket|count|sum)$/, "");
-        if (base !== name) {
-          this.#histogramSeries.push(
-            labelsFromPairs([
-              ...s.labels.filter((l) => l.name !== "le" && l.name !== METRIC_NAME),
-              { name: METRIC_NAME, value: base },
-            ]),
-          );
-        }
-      }
     }
     const app = this.#storage.appender();
     try {
@@ -283,7 +274,12 @@ class ScriptRunner {
           const tMs = i * cmd.stepMs;
           if (v.kind === "float") ref = app.append(ref, s.labels, tMs, v.value);
           else if (v.kind === "stale") ref = app.append(ref, s.labels, tMs, STALE_NAN);
+          else if (v.kind === "histogram")
+            ref = appendHistogramTo(app, ref, s.labels, tMs, v.histogram);
         });
+      }
+      if (cmd.withNhcb) {
+        for (const ls of appendNhcb(app, cmd)) this.#histogramSeries.push(ls);
       }
       await app.commit();
     } catch (err) {
@@ -366,6 +362,8 @@ class ScriptRunner {
     for (const s of rv.matrix) {
       const p = s.floats.find((p) => p.t === tMs);
       if (p) vec.push({ metric: s.metric, t: p.t, f: p.f, dropName: false } satisfies Sample);
+      const hp = s.histograms.find((p) => p.t === tMs);
+      if (hp) vec.push({ metric: s.metric, t: hp.t, f: 0, h: hp.h, dropName: false });
     }
     let rangeBad: string | undefined;
     if (value.type === "scalar") {
@@ -378,4 +376,74 @@ class ScriptRunner {
     }
     return rangeBad === undefined ? undefined : `range mode: ${rangeBad}`;
   }
+}
+
+/**
+ * appendHistogramTo appends a native histogram sample, failing clearly when the storage engine
+ * cannot store native histograms (Appender.appendHistogram is optional).
+ */
+function appendHistogramTo(
+  app: Appender,
+  ref: SeriesRef,
+  labels: Labels,
+  tMs: number,
+  h: FloatHistogram,
+): SeriesRef {
+  if (app.appendHistogram === undefined) {
+    throw new Error("the storage engine does not support native histograms");
+  }
+  return app.appendHistogram(ref, labels, tMs, h);
+}
+
+/**
+ * appendNhcb converts the classic histograms of a load_with_nhcb block into native histograms
+ * with custom buckets and appends them under the base metric name, without `le` (upstream
+ * loadCmd.appendCustomHistogram): `<base>_bucket` series with a parsable, non-NaN `le` give the
+ * buckets, `<base>_count` the count and `<base>_sum` the sum, grouped by the remaining labels
+ * and by timestamp. Histogram and stale samples of those series are left out. Returns the label
+ * sets of the series it appended to; throws when a conversion fails.
+ */
+function appendNhcb(app: Appender, cmd: LoadCommand): Labels[] {
+  const groups = new Map<string, { labels: Labels; byTs: Map<number, TempHistogram> }>();
+  for (const s of cmd.series) {
+    const name = getLabel(s.labels, METRIC_NAME);
+    const m = /^(.*)_(bucket|count|sum)$/s.exec(name);
+    if (m === null) continue;
+    const [, base, suffix] = m;
+    let le = 0;
+    if (suffix === "bucket") {
+      const parsed = parseGoFloat(getLabel(s.labels, "le"));
+      if (parsed === null || Number.isNaN(parsed)) continue;
+      le = parsed;
+    }
+    const labels = labelsFromPairs([
+      ...s.labels.filter((l) => l.name !== "le" && l.name !== METRIC_NAME),
+      { name: METRIC_NAME, value: base! },
+    ]);
+    const key = labelsKey(labels);
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { labels, byTs: new Map() }));
+    s.values.forEach((v, i) => {
+      // Upstream feeds every float sample, the staleness marker included, to the conversion.
+      if (v.kind !== "float" && v.kind !== "stale") return;
+      const f = v.kind === "float" ? v.value : STALE_NAN;
+      const tMs = i * cmd.stepMs;
+      let th = g.byTs.get(tMs);
+      if (th === undefined) g.byTs.set(tMs, (th = new TempHistogram()));
+      if (suffix === "bucket") th.setBucketCount(le, f);
+      else if (suffix === "count") th.setCount(f);
+      else th.setSum(f);
+    });
+  }
+  const out: Labels[] = [];
+  for (const g of groups.values()) {
+    let ref = 0;
+    for (const tMs of [...g.byTs.keys()].sort((a, b) => a - b)) {
+      const h = g.byTs.get(tMs)!.convert();
+      h.validate();
+      ref = appendHistogramTo(app, ref, g.labels, tMs, h);
+    }
+    out.push(g.labels);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
 // lines (`metric@st -30s-1mx2`) of start_timestamps.test. The grammar follows the series_description
 // rules of prometheus promql/parser/generated_parser.y (v3.5), which upstream's
 // promql/promqltest/test.go reaches through parser.ParseSeriesDesc.
+import { FloatHistogram, HistogramError } from "../../model/histogram/index.ts";
 import type { Labels } from "../../model/labels/index.ts";
 import { labelsFromPairs } from "../../model/labels/index.ts";
 import { parseDuration } from "../../model/duration.ts";
@@ -38,13 +39,15 @@ export interface HistogramLiteral {
 /**
  * SequenceValue is one position of an expanded value sequence: no sample (`_`), a float, the
  * staleness marker (kept apart from floats because V8 does not preserve NaN payloads everywhere),
- * or a native histogram.
+ * or a native histogram. `hintGiven` says whether the literal spelled out `counter_reset_hint`
+ * (only then is the hint compared); the histogram may be shared between positions (`xK`), so
+ * copy it before modifying it.
  */
 export type SequenceValue =
   | { kind: "omitted" }
   | { kind: "float"; value: number }
   | { kind: "stale" }
-  | { kind: "histogram"; histogram: HistogramLiteral };
+  | { kind: "histogram"; histogram: FloatHistogram; hintGiven: boolean };
 
 /** SeriesDesc is one parsed `<series> <values>` line. */
 export interface SeriesDesc {
@@ -263,22 +266,37 @@ function expandItem(item: string, out: SequenceValue[]): void {
   }
   const h = HIST_ITEM.exec(item);
   if (h) {
-    const first = parseHistogramLiteral(h[1]!);
+    const firstLit = parseHistogramLiteral(h[1]!);
+    const first = histogramFromLiteral(firstLit);
+    const hintGiven = firstLit.counterResetHint !== undefined;
     if (h[2] !== undefined) {
       for (let i = 0, n = repeatCount(h[2]); i <= n; i++) {
-        out.push({ kind: "histogram", histogram: first });
+        out.push({ kind: "histogram", histogram: first, hintGiven });
       }
       return;
     }
     if (h[3] === undefined) {
-      out.push({ kind: "histogram", histogram: first });
+      out.push({ kind: "histogram", histogram: first, hintGiven });
       return;
     }
-    const delta = parseHistogramLiteral(h[4]!);
+    // `{{a}}+{{b}}xK` and `{{a}}-{{b}}xK` use histogram arithmetic (upstream histogramsSeries):
+    // schemas and zero buckets are reconciled as FloatHistogram.add/sub do.
+    const inc = histogramFromLiteral(parseHistogramLiteral(h[4]!));
     let cur = first;
-    for (let i = 0, n = repeatCount(h[5]!); i <= n; i++) {
-      out.push({ kind: "histogram", histogram: cur });
-      cur = addHistograms(cur, delta, h[3] === "-" ? -1 : 1);
+    out.push({ kind: "histogram", histogram: cur, hintGiven });
+    for (let i = 1, n = repeatCount(h[5]!); i <= n; i++) {
+      if (cur.schema > inc.schema) {
+        throw new SeriesDescError(
+          `error combining histograms: cannot merge from schema ${inc.schema} to ${cur.schema}`,
+        );
+      }
+      try {
+        cur = h[3] === "-" ? cur.copy().sub(inc) : cur.copy().add(inc);
+      } catch (err) {
+        if (err instanceof HistogramError) throw new SeriesDescError(err.message);
+        throw err;
+      }
+      out.push({ kind: "histogram", histogram: cur, hintGiven });
     }
     return;
   }
@@ -416,54 +434,23 @@ function histList(raw: string, key: string): number[] {
 }
 
 /**
- * addHistograms returns a + sign·b, bucket by bucket (buckets aligned on their absolute index).
- * It is the plain field-wise sum the README describes for `{{a}}+{{b}}xK`; unlike upstream's
- * FloatHistogram.Add it does not reconcile different schemas (a's schema is kept).
+ * histogramFromLiteral builds the FloatHistogram a literal describes (upstream
+ * buildHistogramFromMap): one span per side starting at the offset, when there are buckets.
  */
-export function addHistograms(
-  a: HistogramLiteral,
-  b: HistogramLiteral,
-  sign: 1 | -1,
-): HistogramLiteral {
-  const pos = addBuckets(a.positiveBuckets, a.positiveOffset, b.positiveBuckets, b.positiveOffset);
-  const neg = addBuckets(a.negativeBuckets, a.negativeOffset, b.negativeBuckets, b.negativeOffset);
-  function addBuckets(x: number[], xo: number, y: number[], yo: number) {
-    if (x.length === 0) return { buckets: y.map((v) => sign * v), offset: yo };
-    if (y.length === 0) return { buckets: [...x], offset: xo };
-    const offset = Math.min(xo, yo);
-    const end = Math.max(xo + x.length, yo + y.length);
-    const buckets = new Array<number>(end - offset).fill(0);
-    x.forEach((v, i) => (buckets[xo - offset + i]! += v));
-    y.forEach((v, i) => (buckets[yo - offset + i]! += sign * v));
-    return { buckets, offset };
-  }
-  return {
-    schema: a.schema,
-    sum: a.sum + sign * b.sum,
-    count: a.count + sign * b.count,
-    zeroCount: a.zeroCount + sign * b.zeroCount,
-    zeroThreshold: Math.max(a.zeroThreshold, b.zeroThreshold),
-    positiveBuckets: pos.buckets,
-    positiveOffset: pos.offset,
-    negativeBuckets: neg.buckets,
-    negativeOffset: neg.offset,
-    customValues: a.customValues.length > 0 ? a.customValues : b.customValues,
-    ...(a.counterResetHint !== undefined ? { counterResetHint: a.counterResetHint } : {}),
-  };
-}
-
-/** formatHistogramLiteral renders h back in `{{...}}` notation, for messages. */
-export function formatHistogramLiteral(h: HistogramLiteral): string {
-  const parts: string[] = [];
-  if (h.schema !== 0) parts.push(`schema:${h.schema}`);
-  parts.push(`count:${h.count}`, `sum:${h.sum}`);
-  if (h.zeroThreshold !== 0) parts.push(`z_bucket_w:${h.zeroThreshold}`);
-  if (h.zeroCount !== 0) parts.push(`z_bucket:${h.zeroCount}`);
-  if (h.customValues.length > 0) parts.push(`custom_values:[${h.customValues.join(" ")}]`);
-  if (h.positiveOffset !== 0) parts.push(`offset:${h.positiveOffset}`);
-  if (h.positiveBuckets.length > 0) parts.push(`buckets:[${h.positiveBuckets.join(" ")}]`);
-  if (h.negativeOffset !== 0) parts.push(`n_offset:${h.negativeOffset}`);
-  if (h.negativeBuckets.length > 0) parts.push(`n_buckets:[${h.negativeBuckets.join(" ")}]`);
-  if (h.counterResetHint !== undefined) parts.push(`counter_reset_hint:${h.counterResetHint}`);
-  return `{{${parts.join(" ")}}}`;
+export function histogramFromLiteral(lit: HistogramLiteral): FloatHistogram {
+  const span = (buckets: number[], offset: number) =>
+    buckets.length > 0 ? [{ offset, length: buckets.length }] : [];
+  return new FloatHistogram({
+    schema: lit.schema,
+    sum: lit.sum,
+    count: lit.count,
+    zeroCount: lit.zeroCount,
+    zeroThreshold: lit.zeroThreshold,
+    positiveSpans: span(lit.positiveBuckets, lit.positiveOffset),
+    positiveBuckets: lit.positiveBuckets.slice(),
+    negativeSpans: span(lit.negativeBuckets, lit.negativeOffset),
+    negativeBuckets: lit.negativeBuckets.slice(),
+    customValues: lit.customValues.slice(),
+    counterResetHint: lit.counterResetHint ?? "unknown",
+  });
 }

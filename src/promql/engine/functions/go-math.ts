@@ -582,3 +582,34 @@ export function goAtanh(x: number): number {
   }
   return sign ? -temp : temp;
 }
+
+const EXP2_LN2_HI = 6.9314718036912382e-1;
+const EXP2_LN2_LO = 1.9082149292705877e-10;
+const EXPM_P1 = 1.6666666666666666e-1;
+const EXPM_P2 = -2.7777777777015593e-3;
+const EXPM_P3 = 6.613756321437934e-5;
+const EXPM_P4 = -1.6533902205465252e-6;
+const EXPM_P5 = 4.1381367970572385e-8;
+
+/**
+ * goExp2 is math.Exp2 as it runs on amd64, which has no assembly version: the pure-Go exp2
+ * (argument reduction to |r| <= ln2/2, then expmulti's rational approximation and Ldexp).
+ */
+export function goExp2(x: number): number {
+  if (Number.isNaN(x) || x === Infinity) return x;
+  if (x === -Infinity) return 0;
+  if (x > 1.0239999999999999e3) return Infinity;
+  if (x < -1.074e3) return 0;
+  let k = 0;
+  if (x > 0) k = Math.trunc(x + 0.5);
+  else if (x < 0) k = Math.trunc(x - 0.5);
+  const t = x - k;
+  const hi = t * EXP2_LN2_HI;
+  const lo = -t * EXP2_LN2_LO;
+  // expmulti
+  const r = hi - lo;
+  const tt = r * r;
+  const c = r - tt * (EXPM_P1 + tt * (EXPM_P2 + tt * (EXPM_P3 + tt * (EXPM_P4 + tt * EXPM_P5))));
+  const y = 1 - (lo - (r * c) / (2 - c) - hi);
+  return ldexp(y, k);
+}

@@ -39,13 +39,19 @@ export function transformed(el: Sample, f: number, enh: EvalNodeHelper): Sample 
   return { metric, t: enh.ts, f, dropName: true };
 }
 
+/** floatsOf returns the float samples of vec (filterFloats): histograms are skipped. */
+function floatsOf(vec: Vector): Vector {
+  return vec.some((s) => s.h !== undefined) ? vec.filter((s) => s.h === undefined) : vec;
+}
+
 function simpleFloatFunc(fn: (v: number) => number): FunctionCall {
-  return (vals, _args, enh) => vectorArg(vals, 0).map((el) => transformed(el, fn(el.f), enh));
+  return (vals, _args, enh) =>
+    floatsOf(vectorArg(vals, 0)).map((el) => transformed(el, fn(el.f), enh));
 }
 
 function clamp(vec: Vector, min: number, max: number, enh: EvalNodeHelper): Vector {
   if (max < min) return [];
-  return vec.map((el) => transformed(el, Math.max(min, Math.min(max, el.f)), enh));
+  return floatsOf(vec).map((el) => transformed(el, Math.max(min, Math.min(max, el.f)), enh));
 }
 
 /** roundToNearest is round(v, toNearest): ties go up (towards +Inf). */
@@ -68,7 +74,7 @@ function dateFunc(field: (c: CalendarFields) => number): FunctionCall {
       const c = calendarFromUnix(BigInt(Math.trunc(enh.ts / 1000)));
       return [{ metric: EMPTY_LABELS, t: enh.ts, f: field(c), dropName: false }];
     }
-    return vectorArg(vals, 0).map((el) =>
+    return floatsOf(vectorArg(vals, 0)).map((el) =>
       transformed(el, field(calendarFromUnix(goInt64(el.f))), enh),
     );
   };
@@ -156,7 +162,9 @@ export const INSTANT_FUNCTIONS: Record<string, FunctionCall> = {
   sgn: simpleFloatFunc(sgn),
   round: (vals, args, enh) => {
     const toNearest = args.length >= 2 || vals.length >= 2 ? scalarArg(vals, 1) : 1;
-    return vectorArg(vals, 0).map((el) => transformed(el, roundToNearest(el.f, toNearest), enh));
+    return floatsOf(vectorArg(vals, 0)).map((el) =>
+      transformed(el, roundToNearest(el.f, toNearest), enh),
+    );
   },
   clamp: (vals, _args, enh) =>
     clamp(vectorArg(vals, 0), scalarArg(vals, 1), scalarArg(vals, 2), enh),
@@ -180,19 +188,19 @@ export const INSTANT_FUNCTIONS: Record<string, FunctionCall> = {
     { metric: EMPTY_LABELS, t: enh.ts, f: scalarArg(vals, 0), dropName: false },
   ],
   scalar: (vals, _args, enh) => {
-    const v = vectorArg(vals, 0);
-    // Exactly one element gives its value; none or several give NaN.
+    const v = floatsOf(vectorArg(vals, 0));
+    // Exactly one float element gives its value; none or several give NaN.
     const f = v.length === 1 ? v[0]!.f : NaN;
     return [{ metric: EMPTY_LABELS, t: enh.ts, f, dropName: false }];
   },
   // sort and sort_desc order NaNs last, through Go's sort of the reversed opposite order.
   sort: (vals) => {
-    const out = vectorArg(vals, 0).slice();
+    const out = floatsOf(vectorArg(vals, 0)).slice();
     goSort(out, (x, y) => Number.isNaN(y.f) || y.f > x.f);
     return out;
   },
   sort_desc: (vals) => {
-    const out = vectorArg(vals, 0).slice();
+    const out = floatsOf(vectorArg(vals, 0)).slice();
     goSort(out, (x, y) => Number.isNaN(y.f) || y.f < x.f);
     return out;
   },

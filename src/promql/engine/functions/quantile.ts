@@ -1,7 +1,9 @@
-// Quantiles over classic histogram buckets and over plain values, after prometheus
-// promql/quantile.go (v3.5.3): BucketQuantile, BucketFraction, coalesceBuckets,
-// ensureMonotonicAndIgnoreSmallDeltas and quantile. Native histograms are not supported.
+// Quantiles over native histograms, classic histogram buckets and plain values, after
+// prometheus promql/quantile.go (v3.5.3): HistogramQuantile, HistogramFraction, BucketQuantile,
+// BucketFraction, coalesceBuckets, ensureMonotonicAndIgnoreSmallDeltas and quantile.
+import type { Bucket as HistogramBucket, FloatHistogram } from "../../../model/histogram/index.ts";
 import { almostEqual } from "./float-math.ts";
+import { goExp2, goLog2 } from "./go-math.ts";
 import { goSearch, goSort } from "./go-sort.ts";
 
 /** Bucket is one bucket of a classic histogram: its `le` bound and cumulative count. */
@@ -198,4 +200,151 @@ export function quantile(q: number, values: number[]): number {
   const upperIndex = Math.min(n - 1, lowerIndex + 1);
   const weight = rank - Math.floor(rank);
   return values[lowerIndex]! * (1 - weight) + values[upperIndex]! * weight;
+}
+
+/** NativeResult is a value computed from a native histogram, with the info it raised. */
+export interface NativeResult {
+  value: number;
+  /** nanInfo: "result" (NaN because of NaN observations), "skew" or "fraction", if any. */
+  nanInfo?: "result" | "skew" | "fraction";
+}
+
+/**
+ * histogramQuantile estimates the q-quantile of a native histogram (HistogramQuantile): the
+ * bucket holding the rank is found from below (q < 0.5, or a NaN sum) or from above, and the
+ * value interpolated linearly for custom buckets and the zero bucket, exponentially otherwise.
+ * The zero bucket reaches only down (up) to 0 when all other buckets are positive (negative);
+ * the first custom bucket starts at 0 unless its upper bound is <= 0; the +Inf custom bucket
+ * yields its lower bound. -Inf for q < 0, +Inf for q > 1, NaN without observations.
+ */
+export function histogramQuantile(q: number, h: FloatHistogram): NativeResult {
+  if (q < 0) return { value: -Infinity };
+  if (q > 1) return { value: Infinity };
+  if (h.count === 0 || Number.isNaN(q)) return { value: NaN };
+  const forward = Number.isNaN(h.sum) || q < 0.5;
+  const it = forward ? h.allBucketIterator() : h.allReverseBucketIterator();
+  let rank = forward ? q * h.count : (1 - q) * h.count;
+  let count = 0;
+  let bucket: HistogramBucket | undefined;
+  while (it.next()) {
+    bucket = it.at();
+    if (bucket.count === 0) continue;
+    count += bucket.count;
+    if (count >= rank) break;
+  }
+  // Go's zero Bucket when the histogram has no buckets at all.
+  const b: HistogramBucket = bucket
+    ? { ...bucket }
+    : { lower: 0, upper: 0, lowerInclusive: false, upperInclusive: false, count: 0, index: 0 };
+  if (!h.usesCustomBuckets() && b.lower < 0 && b.upper > 0) {
+    if (h.negativeBuckets.length === 0 && h.positiveBuckets.length > 0) b.lower = 0;
+    else if (h.positiveBuckets.length === 0 && h.negativeBuckets.length > 0) b.upper = 0;
+  } else if (h.usesCustomBuckets()) {
+    if (b.lower === -Infinity) {
+      // The first bucket, from -Inf.
+      if (b.upper <= 0) return { value: b.upper };
+      b.lower = 0;
+    } else if (b.upper === Infinity) {
+      // The last bucket, up to +Inf.
+      return { value: b.lower };
+    }
+  }
+  // Rounding may overshoot the total count.
+  if (count > h.count) count = h.count;
+  if (count < rank) {
+    // Only NaN observations make the buckets hold less than the count.
+    if (Number.isNaN(h.sum)) return { value: NaN, nanInfo: "result" };
+    return { value: b.upper };
+  }
+  if (forward) rank -= count - b.count;
+  else rank = count - rank;
+  let nanInfo: NativeResult["nanInfo"];
+  if (Number.isNaN(h.sum)) {
+    // More observations than in the buckets means NaN observations: the result is skewed.
+    while (it.next()) count += it.at().count;
+    if (count < h.count) nanInfo = "skew";
+  }
+  const fraction = rank / b.count;
+  const withInfo = (value: number): NativeResult =>
+    nanInfo === undefined ? { value } : { value, nanInfo };
+  if (h.usesCustomBuckets() || (b.lower <= 0 && b.upper >= 0)) {
+    return withInfo(b.lower + (b.upper - b.lower) * fraction);
+  }
+  // Exponential buckets are linear on a logarithmic scale.
+  const logLower = goLog2(Math.abs(b.lower));
+  const logUpper = goLog2(Math.abs(b.upper));
+  if (b.lower > 0) return withInfo(goExp2(logLower + (logUpper - logLower) * fraction));
+  return withInfo(-goExp2(logUpper + (logLower - logUpper) * (1 - fraction)));
+}
+
+/**
+ * histogramFraction estimates the fraction of a native histogram's observations between lower
+ * and upper (HistogramFraction), interpolating as histogramQuantile does. NaN without
+ * observations or for a NaN bound, 0 when lower >= upper. NaN observations count in the total
+ * but in no bucket (reported with nanInfo "fraction").
+ */
+export function histogramFraction(lower: number, upper: number, h: FloatHistogram): NativeResult {
+  if (h.count === 0 || Number.isNaN(lower) || Number.isNaN(upper)) return { value: NaN };
+  if (lower >= upper) return { value: 0 };
+  let count = 0;
+  let rank = 0;
+  let lowerRank = 0;
+  let upperRank = 0;
+  let lowerSet = false;
+  let upperSet = false;
+  const it = h.allBucketIterator();
+  while (it.next()) {
+    const b = { ...it.at() };
+    count += b.count;
+    let zeroBucket = false;
+    const interpolateLinearly = (v: number): number =>
+      rank + (b.count * (v - b.lower)) / (b.upper - b.lower);
+    const interpolateExponentially = (v: number): number => {
+      const logLower = goLog2(Math.abs(b.lower));
+      const logUpper = goLog2(Math.abs(b.upper));
+      const logV = goLog2(Math.abs(v));
+      const fraction =
+        v > 0
+          ? (logV - logLower) / (logUpper - logLower)
+          : 1 - (logV - logUpper) / (logLower - logUpper);
+      return rank + b.count * fraction;
+    };
+    if (b.lower <= 0 && b.upper >= 0) {
+      zeroBucket = true;
+      if (h.negativeBuckets.length === 0 && h.positiveBuckets.length > 0) b.lower = 0;
+      else if (h.positiveBuckets.length === 0 && h.negativeBuckets.length > 0) b.upper = 0;
+    }
+    if (!lowerSet && b.lower >= lower) {
+      lowerRank = rank;
+      lowerSet = true;
+    }
+    if (!upperSet && b.lower >= upper) {
+      upperRank = rank;
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    const linear = h.usesCustomBuckets() || zeroBucket;
+    if (!lowerSet && b.lower < lower && b.upper > lower) {
+      lowerRank = linear ? interpolateLinearly(lower) : interpolateExponentially(lower);
+      lowerSet = true;
+    }
+    if (!upperSet && b.lower < upper && b.upper > upper) {
+      upperRank = linear ? interpolateLinearly(upper) : interpolateExponentially(upper);
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    rank += b.count;
+  }
+  let nanInfo: NativeResult["nanInfo"];
+  if (Number.isNaN(h.sum)) {
+    // There may be NaN observations: count only the observations in buckets.
+    while (it.next()) count += it.at().count;
+    if (count < h.count) nanInfo = "fraction";
+  } else {
+    count = h.count;
+  }
+  if (!lowerSet || lowerRank > count) lowerRank = count;
+  if (!upperSet || upperRank > count) upperRank = count;
+  const value = (upperRank - lowerRank) / h.count;
+  return nanInfo === undefined ? { value } : { value, nanInfo };
 }

@@ -7,7 +7,7 @@ import { parseExpr } from "../../parser/index.ts";
 import type { Expr } from "../../parser/index.ts";
 import { Annotations } from "../annotations.ts";
 import type { EvalNodeHelper } from "../functions.ts";
-import type { FPoint, FunctionValue, Matrix, Sample, Vector } from "../value.ts";
+import type { FPoint, FunctionValue, HPoint, Matrix, Sample, Vector } from "../value.ts";
 import { FUNCTION_CALLS } from "./index.ts";
 
 /** newEnh returns a fresh EvalNodeHelper; delayed name removal is on unless disabled. */
@@ -39,8 +39,12 @@ export function sc(f: number): Vector {
 }
 
 /** win is a range-vector argument: one series with the given points. */
-export function win(rec: Record<string, string>, points: FPoint[]): Matrix {
-  return [{ metric: lbls(rec), floats: points, dropName: false }];
+export function win(
+  rec: Record<string, string>,
+  points: FPoint[],
+  histograms: HPoint[] = [],
+): Matrix {
+  return [{ metric: lbls(rec), floats: points, histograms, dropName: false }];
 }
 
 /** callArgs parses a call and returns its argument expressions. */
