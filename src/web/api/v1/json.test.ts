@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { FloatHistogram } from "../../../model/histogram/index.ts";
 import {
   RawJson,
+  encodeResult,
   encodeJson,
   formatGoTime,
   formatSampleValue,
@@ -10,6 +12,31 @@ import {
 } from "./json.ts";
 
 describe("JSON encoding", () => {
+  it("renders native histograms like Prometheus (count, sum, non-empty buckets with boundaries)", () => {
+    const h = new FloatHistogram({
+      schema: 0,
+      zeroThreshold: 0.001,
+      zeroCount: 1,
+      count: 4,
+      sum: 10,
+      positiveSpans: [{ offset: 0, length: 3 }],
+      positiveBuckets: [1, 0, 2],
+    });
+    const hist =
+      '{"count":"4","sum":"10","buckets":[[3,"-0.001","0.001","1"],[0,"0.5","1","1"],[0,"2","4","2"]]}';
+    assert.equal(
+      encodeResult({ type: "vector", vector: [{ metric: [], t: 1000, f: 0, h, dropName: false }] }),
+      `[{"metric":{},"histogram":[1,${hist}]}]`,
+    );
+    assert.equal(
+      encodeResult({
+        type: "matrix",
+        matrix: [{ metric: [], floats: [], histograms: [{ t: 1500, h }], dropName: false }],
+      }),
+      `[{"metric":{},"histograms":[[1.500,${hist}]]}]`,
+    );
+  });
+
   it("formats sample values like jsonutil.MarshalFloat", () => {
     for (const [v, want] of [
       [0, "0"],

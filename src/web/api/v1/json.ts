@@ -3,6 +3,7 @@
 // timestamps as seconds with millisecond fractions, label sets as objects, and Go's
 // HTML-safe string escaping.
 import type { Labels } from "../../../model/labels/index.ts";
+import type { FloatHistogram } from "../../../model/histogram/index.ts";
 import type { QueryValue } from "../../../promql/engine/index.ts";
 import { formatGoFloat } from "../../../promql/parser/index.ts";
 
@@ -113,7 +114,11 @@ export function encodeResult(v: QueryValue): string {
       return (
         "[" +
         v.vector
-          .map((s) => `{"metric":${encodeLabels(s.metric)},"value":${point(s.t, s.f)}}`)
+          .map((s) =>
+            s.h === undefined
+              ? `{"metric":${encodeLabels(s.metric)},"value":${point(s.t, s.f)}}`
+              : `{"metric":${encodeLabels(s.metric)},"histogram":${histogramPoint(s.t, s.h)}}`,
+          )
           .join(",") +
         "]"
       );
@@ -121,12 +126,16 @@ export function encodeResult(v: QueryValue): string {
       return (
         "[" +
         v.matrix
-          .map(
-            (s) =>
-              `{"metric":${encodeLabels(s.metric)},"values":[${s.floats
-                .map((p) => point(p.t, p.f))
-                .join(",")}]}`,
-          )
+          .map((s) => {
+            let out = `{"metric":${encodeLabels(s.metric)}`;
+            if (s.floats.length > 0 || s.histograms.length === 0) {
+              out += `,"values":[${s.floats.map((p) => point(p.t, p.f)).join(",")}]`;
+            }
+            if (s.histograms.length > 0) {
+              out += `,"histograms":[${s.histograms.map((p) => histogramPoint(p.t, p.h)).join(",")}]`;
+            }
+            return out + "}";
+          })
           .join(",") +
         "]"
       );
@@ -135,6 +144,27 @@ export function encodeResult(v: QueryValue): string {
     case "string":
       return `[${encodeJson(v.string.t / 1000)},${jsonString(v.string.s)}]`;
   }
+}
+
+/**
+ * histogramPoint renders a native histogram sample as Prometheus's API does (util/jsonutil
+ * MarshalHistogram): count, sum and the non-empty buckets as [boundaries, lower, upper, count],
+ * where boundaries is 0 for (l,u], 1 for [l,u), 2 for (l,u) and 3 for [l,u].
+ */
+function histogramPoint(t: number, h: FloatHistogram): string {
+  let out = `[${formatTimestamp(t)},{"count":"${formatSampleValue(h.count)}","sum":"${formatSampleValue(h.sum)}"`;
+  const buckets: string[] = [];
+  const it = h.allBucketIterator();
+  while (it.next()) {
+    const b = it.at();
+    if (b.count === 0) continue;
+    const boundaries = b.lowerInclusive ? (b.upperInclusive ? 3 : 1) : b.upperInclusive ? 0 : 2;
+    buckets.push(
+      `[${boundaries},"${formatSampleValue(b.lower)}","${formatSampleValue(b.upper)}","${formatSampleValue(b.count)}"]`,
+    );
+  }
+  if (buckets.length > 0) out += `,"buckets":[${buckets.join(",")}]`;
+  return out + "}]";
 }
 
 /** formatGoTime renders milliseconds as Go's time.Time JSON does in UTC (RFC 3339, trimmed fraction). */
