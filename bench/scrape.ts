@@ -264,7 +264,7 @@ async function runVigil(port: number, dataDir: string): Promise<Result> {
   const cfg = parseConfig(
     stringify({
       global: { scrape_interval: INTERVAL },
-      scrape_configs: [{ job_name: "bench", sample_limit: 0, enable_compression: process.env.NOGZIP !== "1", static_configs: staticConfigs(port) }],
+      scrape_configs: [{ job_name: "bench", sample_limit: 0, static_configs: staticConfigs(port) }],
     }),
     join(dataDir, "vigil.yml"),
   );

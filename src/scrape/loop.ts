@@ -214,6 +214,9 @@ export class ScrapeLoop {
   private running: Promise<void> | undefined;
   private endOfRunStaleness = true;
   private readonly accept: string;
+  private stoppedResolve: (() => void) | undefined;
+  /** stopped resolves once the loop has stopped scraping. */
+  private readonly stopped = new Promise<void>((r) => (this.stoppedResolve = r));
 
   constructor(
     private readonly o: ScrapeLoopOptions,
@@ -250,10 +253,6 @@ export class ScrapeLoop {
     if (!this.running) this.stoppedResolve?.();
     return this.stopped;
   }
-
-  /** stopped resolves once the loop has stopped scraping. */
-  private stoppedResolve: (() => void) | undefined;
-  private readonly stopped = new Promise<void>((r) => (this.stoppedResolve = r));
 
   private async run(): Promise<void> {
     const { intervalMs } = this.o;

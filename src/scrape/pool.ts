@@ -1,6 +1,7 @@
 // ScrapePool: the targets and scrape loops of one job (prometheus scrape/scrape.go scrapePool).
 import type { TargetGroup } from "../discovery/index.ts";
 import { parseDuration } from "../model/duration.ts";
+import { labelsKey } from "../model/labels/index.ts";
 import type { Storage } from "../storage/index.ts";
 import { errorMessage } from "../util/errors.ts";
 import { HttpClient } from "../util/http-client/index.ts";
@@ -107,21 +108,28 @@ export class ScrapePool {
     const wanted = new Map<string, Target>();
     for (const t of active) if (!wanted.has(t.key)) wanted.set(t.key, t);
 
-    const stops: Promise<void>[] = [];
+    // Loops of targets that are gone, by the identity of their series: a new target with the
+    // same series (only __scrape_interval__ or another hidden label changed) takes them over.
+    const gone = new Map<string, ScrapeLoop>();
     for (const [key, loop] of this.loops) {
       if (!wanted.has(key)) {
         this.loops.delete(key);
-        this.outdated.delete(loop);
-        stops.push(loop.stop({ staleness: true }));
+        gone.set(labelsKey(loop.target.publicLabels), loop);
       }
     }
+    const stops: Promise<void>[] = [];
     const started: ScrapeLoop[] = [];
     for (const [key, t] of wanted) {
-      const old = this.loops.get(key);
+      let old = this.loops.get(key);
       if (old && !this.outdated.has(old)) {
         // Keep the running loop; only the discovered labels may differ.
         old.target.discovered = t.discovered;
         continue;
+      }
+      if (!old) {
+        const pub = labelsKey(t.publicLabels);
+        old = gone.get(pub);
+        gone.delete(pub);
       }
       let cache;
       if (old) {
@@ -138,6 +146,10 @@ export class ScrapePool {
       const loop = this.newLoop(t, cache);
       this.loops.set(key, loop);
       started.push(loop);
+    }
+    for (const loop of gone.values()) {
+      this.outdated.delete(loop);
+      stops.push(loop.stop({ staleness: true }));
     }
     const limitErr = this.targetLimitError();
     for (const l of this.loops.values()) l.setForcedError(limitErr);
@@ -189,7 +201,7 @@ export class ScrapePool {
     } catch {
       // Keep the configured values.
     }
-    const loop = new ScrapeLoop(
+    const loop: ScrapeLoop = new ScrapeLoop(
       {
         target: t,
         client: this.client,
@@ -216,9 +228,13 @@ export class ScrapePool {
         offsetSeed: this.deps.offsetSeed,
         skipOffset: this.deps.skipOffset,
         cache,
-        superseded: () => {
-          const current = this.loops.get(t.key);
-          return current !== undefined && current !== loop;
+        superseded: (): boolean => {
+          // Another loop of this pool now writes the same series.
+          const pub = labelsKey(t.publicLabels);
+          for (const l of this.loops.values()) {
+            if (l !== loop && labelsKey(l.target.publicLabels) === pub) return true;
+          }
+          return false;
         },
       },
       this.deps.parent,

@@ -8,7 +8,15 @@ import { isStaleNaN } from "../model/value/index.ts";
 import { MemoryStorage } from "../storage/memory/index.ts";
 import type { ScrapeManager } from "./index.ts";
 import type { Handler } from "./testdata/helpers.ts";
-import { job, lastValue, select, serve, startScraping, waitFor } from "./testdata/helpers.ts";
+import {
+  group,
+  job,
+  lastValue,
+  select,
+  serve,
+  startScraping,
+  waitFor,
+} from "./testdata/helpers.ts";
 
 const TEXT = "text/plain; version=0.0.4; charset=utf-8";
 const OM = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -168,6 +176,24 @@ describe("scrape loop", () => {
       ],
       [
         (_q, res) => {
+          res.setHeader("Content-Type", TEXT);
+          res.setHeader("Content-Encoding", "gzip");
+          res.end(gzipSync("x 1\n".repeat(1000)));
+        },
+        { body_size_limit: "1KB" },
+        /^body size limit exceeded$/,
+      ],
+      [
+        (_q, res) => {
+          res.setHeader("Content-Type", TEXT);
+          res.setHeader("Content-Encoding", "gzip");
+          res.end("not gzip at all");
+        },
+        {},
+        /^Get "http:\/\/127\.0\.0\.1:\d+\/metrics": incorrect header check$/,
+      ],
+      [
+        (_q, res) => {
           setTimeout(() => res.end("a 1\n"), 1500).unref();
         },
         { scrape_timeout: "200ms" },
@@ -221,6 +247,24 @@ describe("scrape loop", () => {
     assert.equal(m.targetsActive().get("test")!.length, 0);
     await waitFor(async () => isStaleNaN((await lastValue(storage, "m")) ?? 0), "m stale", 2000);
     await waitFor(async () => isStaleNaN((await lastValue(storage, "up")) ?? 0), "up stale", 2000);
+    await m.stop();
+    await srv.close();
+  });
+
+  it("writes no staleness markers for a target that comes back at once", async () => {
+    const srv = await serve((_req, res) => {
+      res.setHeader("Content-Type", TEXT);
+      res.end("m 1\n");
+    });
+    const storage = new MemoryStorage();
+    const m = await startScraping(job({ scrape_interval: "100ms" }), [srv.addr], storage);
+    await waitFor(async () => (await lastValue(storage, "up")) === 1, "up=1");
+    await m.sync(new Map([["test", []]]));
+    await m.sync(new Map([["test", [group([srv.addr])]]]));
+    await new Promise((r) => setTimeout(r, 500));
+    const values = [...(await select(storage, "m"))[0]!.values];
+    assert.ok(values.length >= 3);
+    assert.ok(!values.some(isStaleNaN), "no staleness marker between the scrapes");
     await m.stop();
     await srv.close();
   });
@@ -293,6 +337,39 @@ describe("scrape loop", () => {
       "target_limit exceeded (number of targets: 2, limit: 1)",
     );
     assert.deepEqual(await select(storage, "m"), []);
+    await m.stop();
+    await srv.close();
+  });
+
+  it("applies reloads: unchanged jobs keep their loops, changed ones restart, removed ones stop", async () => {
+    let hits = 0;
+    const srv = await serve((_req, res) => {
+      hits++;
+      res.setHeader("Content-Type", TEXT);
+      res.end("m 1\n");
+    });
+    const storage = new MemoryStorage();
+    const a = job({ scrape_interval: "1s" });
+    const m = await startScraping(a, [srv.addr], storage);
+    await waitFor(async () => (await lastValue(storage, "up")) === 1, "up=1");
+    const before = m.targetsActive().get("test")![0]!;
+
+    await m.applyConfig([job({ scrape_interval: "1s" })]);
+    assert.equal(m.targetsActive().get("test")![0], before, "same target, same loop");
+
+    await m.applyConfig([job({ scrape_interval: "2s" })]);
+    const after = m.targetsActive().get("test")![0]!;
+    assert.notEqual(after, before);
+    assert.equal(after.get("__scrape_interval__"), "2s");
+    assert.equal(after.health, "up", "health carries over the restart");
+
+    const other = { ...job({ scrape_interval: "1s" }), jobName: "other" };
+    await m.applyConfig([other]);
+    assert.deepEqual(m.scrapePools(), ["other"]);
+    assert.equal(m.targetsActive().get("test"), undefined);
+    const n = hits;
+    await new Promise((r) => setTimeout(r, 2200));
+    assert.equal(hits, n, "no scrapes after the job was removed");
     await m.stop();
     await srv.close();
   });

@@ -7,7 +7,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { readFileSync } from "node:fs";
 import type { SecureVersion } from "node:tls";
-import { createGunzip } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import type { HttpClientConfig, OAuth2Config, TlsConfig } from "./types.ts";
 
 /** BodySizeLimitError is thrown when a response body reaches the size limit. */
@@ -242,30 +242,40 @@ export class HttpClient {
         const status = res.statusCode ?? 0;
         const limit = opts.maxBodyBytes ?? 0;
         const gzip = (res.headers["content-encoding"] ?? "").toLowerCase() === "gzip";
-        const src = gzip ? res.pipe(createGunzip()) : res;
+        // A compressed body is gathered whole and inflated in one call, which costs less than
+        // streaming it through the thread pool. Its compressed size is bounded loosely (gzip
+        // can grow incompressible data a little); the inflated size exactly.
+        const rawLimit = limit > 0 && gzip ? limit + Math.ceil(limit / 100) + 1024 : limit;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on("error", (err) => fail(err));
-        src.on("error", (err: Error) => fail(err));
-        src.on("data", (chunk: Buffer) => {
+        res.on("data", (chunk: Buffer) => {
           size += chunk.length;
-          if (limit > 0 && size >= limit) {
+          if (rawLimit > 0 && size >= rawLimit) {
             fail(new BodySizeLimitError());
             return;
           }
           chunks.push(chunk);
         });
-        src.on("end", () => {
+        res.on("end", () => {
           if (settled) return;
+          let body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+          if (gzip) {
+            try {
+              body = gunzipSync(body, limit > 0 ? { maxOutputLength: Math.max(1, limit - 1) } : {});
+              if (limit > 0 && body.length >= limit) throw new BodySizeLimitError();
+            } catch (err) {
+              const tooLarge =
+                err instanceof BodySizeLimitError ||
+                (err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";
+              fail(tooLarge ? new BodySizeLimitError() : (err as Error));
+              return;
+            }
+          }
           settled = true;
           if (timer) clearTimeout(timer);
           opts.signal?.removeEventListener("abort", onAbort);
-          resolve({
-            status,
-            statusText: res.statusMessage ?? "",
-            headers: res.headers,
-            body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size),
-          });
+          resolve({ status, statusText: res.statusMessage ?? "", headers: res.headers, body });
         });
       });
       req.end(opts.body);
