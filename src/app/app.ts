@@ -11,11 +11,13 @@ import { createWebServer } from "../web/index.ts";
 import { registerPrometheusApi, registerScrapeApi } from "../web/api/v1/index.ts";
 import { ScrapeService } from "../scrape/index.ts";
 import { registerFederate } from "../web/federate.ts";
+import { registerAlertHistoryApi } from "../web/api/vigil/index.ts";
 import { registerRemoteWriteReceiver } from "../ingest/remote-write/index.ts";
 import { GroupStore, registerPushgateway } from "../pushgateway/index.ts";
 import { resolve } from "node:path";
 import type { AlertSink } from "../rules/index.ts";
-import { RulesService } from "./rules.ts";
+import { RulesService, externalURL } from "./rules.ts";
+import { Alertmanager, registerAlertmanagerApi } from "../alerting/index.ts";
 import { openStorage } from "./storage.ts";
 import { splitHostPort } from "../config/index.ts";
 
@@ -59,6 +61,7 @@ export class App {
   private scraping: ScrapeService | undefined;
   private pushgateway: GroupStore | undefined;
   private rulesSvc: RulesService | undefined;
+  private am: Alertmanager | undefined;
   /**
    * alertSinks receive every alert the rules send (besides the external Alertmanagers of
    * alerting.alertmanagers); subsystems such as the notification router add themselves here.
@@ -94,6 +97,11 @@ export class App {
       // A bad rule file rejects the reload; the running rules stay in force.
       name: "rules",
       reload: (cfg) => this.rulesSvc?.apply(cfg),
+    });
+    this.reloaders.push({
+      // Bad templates reject the reload; the running routing stays in force.
+      name: "alertmanager",
+      reload: (cfg) => this.am?.applyConfig(cfg.alertmanager),
     });
   }
 
@@ -139,6 +147,7 @@ export class App {
     this.metrics.configReloadSuccessTime.set(Date.now() / 1000);
     this.lastReload = { success: true, lastSuccessMs: Date.now() };
     this.eng = newEngine(cfg.query);
+    await this.createAlertmanager(cfg);
 
     this.web = await createWebServer({
       logger: log,
@@ -164,15 +173,19 @@ export class App {
       scrapeManager: () => this.scraping?.scrapeManager,
       listenAddress: () => this.config.server.listen,
     });
+    registerAlertHistoryApi(this.web, { storage: () => this.storage, logger: log });
     await this.registerPushReceivers(this.web, cfg);
+    await registerAlertmanagerApi(this.web, { alertmanager: () => this.am });
     const { host, port } = splitHostPort(cfg.server.listen);
     try {
       await this.web.listen({ host, port });
     } catch (err) {
+      await this.am?.stop();
       throw new Error(`cannot listen on ${cfg.server.listen}: ${(err as Error).message}`, {
         cause: err,
       });
     }
+    this.am?.start();
     log.info({ address: this.address }, "listening");
 
     const t0 = performance.now();
@@ -180,6 +193,7 @@ export class App {
       this.storage = await openStorage(cfg.storage, newStorageMetrics(this.metrics.registry));
     } catch (err) {
       await this.web.close();
+      await this.am?.stop();
       throw err;
     }
     await this.pushgateway?.start();
@@ -188,6 +202,7 @@ export class App {
     } catch (err) {
       await this.web.close();
       await this.storage.close();
+      await this.am?.stop();
       throw err;
     }
     this.scraping = new ScrapeService({
@@ -240,6 +255,30 @@ export class App {
       startTimeMs: this.startTimeMs,
       flags: this.flags(),
     });
+  }
+
+  /**
+   * createAlertmanager builds the notification router from the `alertmanager:` section and
+   * makes it a sink of the rules' alerts. Its silences, notification log and alerts are kept
+   * under <data_dir>/alertmanager, except with the memory engine, which keeps nothing.
+   */
+  private async createAlertmanager(cfg: VigilConfig): Promise<void> {
+    const am = new Alertmanager({
+      logger: this.opts.logger,
+      registry: this.metrics.registry,
+      ...(cfg.storage.engine !== "memory" && {
+        dataDir: resolve(cfg.storage.dataDir, "alertmanager"),
+      }),
+      externalURL: () => externalURL(this.config),
+    });
+    await am.applyConfig(cfg.alertmanager);
+    this.am = am;
+    this.alertSinks.push(am);
+  }
+
+  /** alertmanager is Vigil's notification router (for subsystems and tests). */
+  get alertmanager(): Alertmanager | undefined {
+    return this.am;
   }
 
   /** startRules loads the rules (failing on a bad file) and starts evaluating them. */
@@ -326,6 +365,7 @@ export class App {
       await this.scraping?.stop();
       await this.rulesSvc?.stop();
       await this.pushgateway?.stop();
+      await this.am?.stop();
       if (this.storage) await this.storage.close();
       this.opts.logger.info("stopped");
     })();

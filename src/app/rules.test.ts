@@ -112,3 +112,63 @@ describe("App rules", () => {
     }
   });
 });
+
+describe("App rules: team policy and alert history", () => {
+  const NONCOMPLIANT =
+    "groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: Up\n        expr: vector(1) > 0\n        labels: {severity: page}\n";
+
+  it("refuses rules that violate the team policy with rules.policy: refuse", async () => {
+    const dir = join(tmp, "policy-refuse");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "rules.yml"), NONCOMPLIANT);
+    writeFileSync(
+      join(dir, "vigil.yml"),
+      "storage:\n  engine: memory\nrule_files: [rules.yml]\nrules:\n  policy: refuse\n",
+    );
+    const app = new App({
+      configFile: join(dir, "vigil.yml"),
+      overrides: { listen: "127.0.0.1:0" },
+      logger: silentLogger(),
+    });
+    await assert.rejects(app.start(), (err: Error) => {
+      assert.match(
+        err.message,
+        /rules\.yml:5:9: group "g", rule 1, "Up": policy: label "team" is missing/,
+      );
+      assert.match(err.message, /policy: label "severity" must be warning or critical, got "page"/);
+      return true;
+    });
+  });
+
+  it("records alert state changes and serves them on /api/vigil/alerts/history", async () => {
+    const dir = join(tmp, "history");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "rules.yml"), NONCOMPLIANT);
+    // The default policy (warn) loads the rules anyway.
+    writeFileSync(
+      join(dir, "vigil.yml"),
+      "storage:\n  engine: memory\nrule_files: [rules.yml]\nrules:\n  watchdog: false\n",
+    );
+    const app = new App({
+      configFile: join(dir, "vigil.yml"),
+      overrides: { listen: "127.0.0.1:0" },
+      logger: silentLogger(),
+    });
+    await app.start();
+    try {
+      let data: { labels: Record<string, string>; state: string }[] = [];
+      for (let i = 0; i < 50 && data.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        const r = await fetch(
+          `${app.address}/api/vigil/alerts/history?match[]=${encodeURIComponent('{alertname="Up"}')}`,
+        );
+        data = ((await r.json()) as { data: typeof data }).data;
+      }
+      assert.deepEqual(data, [
+        { ...data[0]!, labels: { alertname: "Up", severity: "page" }, state: "firing" },
+      ]);
+    } finally {
+      await app.stop();
+    }
+  });
+});

@@ -5,8 +5,15 @@ import { hostname } from "node:os";
 import type { VigilConfig } from "../config/index.ts";
 import { splitHostPort } from "../config/index.ts";
 import type { Engine } from "../promql/engine/index.ts";
-import type { AlertSink, Clock, RuleSettings, TemplateExpander } from "../rules/index.ts";
+import type {
+  AlertSink,
+  Clock,
+  LoadedRules,
+  RuleSettings,
+  TemplateExpander,
+} from "../rules/index.ts";
 import {
+  AlertHistory,
   AlertmanagerNotifier,
   RuleLoadError,
   RuleManager,
@@ -17,6 +24,7 @@ import {
   loadRules,
   withWatchdog,
 } from "../rules/index.ts";
+import { checkPolicy } from "../rulestest/index.ts";
 import type { Storage } from "../storage/index.ts";
 import { errorMessage } from "../util/errors.ts";
 import type { Logger } from "../util/logging/index.ts";
@@ -42,6 +50,8 @@ export interface RulesServiceOptions {
 export class RulesService {
   readonly manager: RuleManager;
   readonly notifier: AlertmanagerNotifier;
+  /** history stores every alert state change (GET /api/vigil/alerts/history reads it). */
+  readonly history: AlertHistory;
   #cfg: VigilConfig | undefined;
   readonly #o: RulesServiceOptions;
 
@@ -49,6 +59,7 @@ export class RulesService {
     this.#o = o;
     this.notifier = new AlertmanagerNotifier({ logger: o.logger.child({ component: "notifier" }) });
     const log = o.logger.child({ component: "rule manager" });
+    this.history = new AlertHistory({ appendable: o.storage, logger: log });
     this.manager = new RuleManager({
       appendable: o.storage,
       queryable: o.storage,
@@ -60,6 +71,7 @@ export class RulesService {
       forGracePeriodMs: cfg.rules.forGracePeriodMs,
       resendDelayMs: cfg.rules.resendDelayMs,
       defaultQueryOffsetMs: () => this.#config.global.ruleQueryOffsetMs,
+      onAlertTransitions: (rule, changes, tsMs) => this.history.record(rule, changes, tsMs),
       notify: alertSender({
         sinks: () => [...o.sinks(), this.notifier],
         externalURL: () => externalURL(this.#config),
@@ -86,6 +98,7 @@ export class RulesService {
       templates: this.#o.templates ?? goTemplateExpander,
     });
     if (errors.length > 0) throw new RuleLoadError(errors);
+    this.#applyPolicy(cfg, rules.groups);
     this.notifier.applyConfig(cfg.alerting.alertmanagers);
     const settings: RuleSettings = {
       evaluationIntervalMs: cfg.global.evaluationIntervalMs,
@@ -100,6 +113,20 @@ export class RulesService {
     );
   }
 
+  /**
+   * #applyPolicy checks the team policy (rules.policy): violations are logged as warnings, or
+   * refuse the rules like a bad rule file.
+   */
+  #applyPolicy(cfg: VigilConfig, groups: LoadedRules["groups"]): void {
+    if (cfg.rules.policy === "off") return;
+    const violations = groups.flatMap((g) => checkPolicy(g.file, [g.spec]));
+    if (violations.length === 0) return;
+    if (cfg.rules.policy === "refuse") throw new RuleLoadError(violations);
+    for (const v of violations) {
+      this.#o.logger.warn({ file: v.file, line: v.line, reason: v.reason }, v.message);
+    }
+  }
+
   /** start begins evaluating rules. */
   start(): void {
     this.manager.start();
@@ -108,6 +135,7 @@ export class RulesService {
   /** stop ends evaluation and sends the alerts still queued for Alertmanagers. */
   async stop(): Promise<void> {
     await this.manager.stop();
+    await this.history.flush();
     await this.notifier.stop();
   }
 }

@@ -8,6 +8,8 @@ import { VERSION } from "../util/version.ts";
 import { errorMessage } from "../util/errors.ts";
 import { checkMetricsCommand } from "./check-metrics.ts";
 import { queryCommand } from "./query.ts";
+import { checkRulesCommand, testRulesCommand } from "./rules.ts";
+import { testRoutesCommand } from "./routes.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
 /** Io is where a command writes; tests pass buffers. */
@@ -60,6 +62,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return check(rest, io);
     case "query":
       return queryCommand(rest, io);
+    case "test":
+      return test(rest, io);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
   }
@@ -147,10 +151,11 @@ async function start(args: readonly string[], io: Io): Promise<number> {
 async function check(args: readonly string[], io: Io): Promise<number> {
   const [what, ...rest] = args;
   if (what === "metrics") return checkMetricsCommand(rest, io);
+  if (what === "rules") return checkRulesCommand(rest, io);
   if (what !== "config") {
     throw new UsageError(
       what === undefined
-        ? "check: missing what to check (config, metrics)"
+        ? "check: missing what to check (config, metrics, rules)"
         : `check: unknown target ${JSON.stringify(what)}`,
     );
   }
@@ -168,6 +173,17 @@ async function check(args: readonly string[], io: Io): Promise<number> {
     }
   }
   return failed ? 1 : 0;
+}
+
+async function test(args: readonly string[], io: Io): Promise<number> {
+  const [what, ...rest] = args;
+  if (what === "rules") return testRulesCommand(rest, io);
+  if (what === "routes") return testRoutesCommand(rest, io);
+  throw new UsageError(
+    what === undefined
+      ? "test: missing what to test (rules, routes)"
+      : `test: unknown target ${JSON.stringify(what)}`,
+  );
 }
 
 function isParseArgsError(err: unknown): boolean {

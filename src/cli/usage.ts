@@ -22,6 +22,28 @@ Commands:
       --no-conventions    only promtool's rules
       --max-series N      series per target allowed by the conventions (default: 5000)
       --extended          print the cardinality of each metric when there are no problems
+  check rules [FILE...]
+                      Validate rule files (default: standard input) like promtool check
+                      rules; exit 1 when invalid, 3 on lint problems with --lint-fatal.
+      --lint LIST         all, duplicate-rules or none (default: duplicate-rules)
+      --lint-fatal        exit 3 on lint problems
+      --ignore-unknown-fields
+                          accept fields the rule file format does not define
+      --enable-feature F  promql-experimental-functions, promql-delayed-name-removal
+      --policy            also check the team policy (team, severity, runbook_url,
+                          description); violations exit 3
+  test rules FILE...  Run rule unit tests like promtool test rules; exit 1 on failures.
+      --run REGEX         only test groups whose name matches (repeatable)
+      --ignore-unknown-fields, --enable-feature F, --debug
+                          as promtool's flags of the same names
+      --coverage          list alerts no test fires and alerts no test shows silent
+      --policy            with --coverage: fail unless every alert has both cases
+  test routes --config FILE LABEL=VALUE...
+                      Print the receivers an alert with these labels reaches, comma
+                      separated, as amtool config routes test; FILE is a vigil.yml or an
+                      alertmanager.yml.
+      --verify.receivers R  exit 1 unless the receivers are R
+      --no-team-routing   route without Vigil's default team routing
   query EXPR          Run a PromQL query against a running Vigil and print the result.
       --time T            instant query at T, RFC 3339 or Unix seconds (default: now)
       --start T --end T --step D
@@ -33,5 +55,5 @@ Flags:
   -h, --help          Show this help.
   --version           Show the version.
 
-Exit codes: 0 success, 1 failure, 2 usage error, 3 lint problems (check metrics).
+Exit codes: 0 success, 1 failure, 2 usage error, 3 lint problems (check metrics, check rules).
 `;

@@ -111,7 +111,9 @@ async function runRules(argv: readonly string[], io: Io): Promise<number> {
   }
   const dir = resolve(positionals[0] ?? join(REPO_ROOT, "../shared/conformance/rules"));
   if (!existsSync(join(dir, "expected.tsv"))) {
-    io.out(`rules conformance data not found: ${dir}/expected.tsv does not exist; nothing to run.\n`);
+    io.out(
+      `rules conformance data not found: ${dir}/expected.tsv does not exist; nothing to run.\n`,
+    );
     return 0;
   }
   return runRulesConformance(dir, io, { verbose: values.verbose });

@@ -220,6 +220,16 @@ storage:
       "vigil.yml:3:20: alerting.alertmanagers[0].api_version: expected Alertmanager api version to be one of [v2] but got v1",
   },
   {
+    name: "rules.policy refuse",
+    yaml: "rules:\n  policy: refuse\n",
+    expect: { rules: { policy: "refuse" } },
+  },
+  {
+    name: "rules.policy unknown",
+    yaml: "rules:\n  policy: strict\n",
+    error: 'vigil.yml:2:11: rules.policy: invalid value "strict" (want one of warn, refuse, off)',
+  },
+  {
     name: "rules.env common",
     yaml: "rules:\n  env: common\n",
     error: "vigil.yml:2:8: rules.env: must not be common (the layout's shared directory)",
@@ -544,6 +554,7 @@ function expected(c: Case): VigilConfig {
     ruleFiles: c.expect?.ruleFiles ?? [],
     rules: { ...defaults.rules, ...c.expect?.rules },
     alerting: { ...defaults.alerting, ...c.expect?.alerting },
+    alertmanager: defaults.alertmanager,
     file,
   };
 }
@@ -693,6 +704,7 @@ void test("loadConfigFile reads testdata/vigil.yml", async () => {
     ruleFiles: [],
     rules: defaultConfig().rules,
     alerting: defaultConfig().alerting,
+    alertmanager: defaultConfig().alertmanager,
     file,
   });
 });
@@ -779,6 +791,13 @@ rules:
   for_outage_tolerance: 1h
   for_grace_period: 10m
   resend_delay: 1m
+  policy: warn
+alertmanager:
+  team_routing:
+    enabled: true
+    team_label: team
+    channel_label: slack_channel
+    channel_receiver: vigil-slack-channel
 `,
   );
 });

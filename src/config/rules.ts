@@ -26,6 +26,12 @@ export interface RulesConfig {
   forGracePeriodMs: number;
   /** Least time between two sends of a firing alert [resend_delay]; default 1m. */
   resendDelayMs: number;
+  /**
+   * What loading rules does with violations of the team policy for alerting rules (team,
+   * severity, runbook_url, description; `vigil check rules --policy`) [policy]: log them as
+   * warnings, refuse the rules (as a bad rule file), or not check; default warn.
+   */
+  policy: "warn" | "refuse" | "off";
 }
 
 /** AlertmanagerStaticConfig is one static_configs entry of an Alertmanager set. */
@@ -133,6 +139,7 @@ export function rulesSchema(baseDir: string) {
       for_outage_tolerance: duration().prefault("1h"),
       for_grace_period: duration().prefault("10m"),
       resend_delay: duration().prefault("1m"),
+      policy: z.enum(["warn", "refuse", "off"]).default("warn"),
     })
     .strict()
     .transform((r): RulesConfig => ({
@@ -143,6 +150,7 @@ export function rulesSchema(baseDir: string) {
       outageToleranceMs: r.for_outage_tolerance,
       forGracePeriodMs: r.for_grace_period,
       resendDelayMs: r.resend_delay,
+      policy: r.policy,
     }));
 }
 
@@ -228,6 +236,7 @@ export function rulesToDoc(
       for_outage_tolerance: formatDuration(rules.outageToleranceMs),
       for_grace_period: formatDuration(rules.forGracePeriodMs),
       resend_delay: formatDuration(rules.resendDelayMs),
+      policy: rules.policy,
     },
     ...((alerting.alertmanagers.length > 0 || alerting.alertRelabelConfigs.length > 0) && {
       alerting: {

@@ -21,6 +21,7 @@ import { parseBytes } from "./units.ts";
 import { errorMessage } from "../util/errors.ts";
 import { globalSchema, resolveScrapeConfigs, scrapeConfigsSchema } from "../scrape/config.ts";
 import { alertingSchema, ruleFilesSchema, rulesSchema } from "./rules.ts";
+import { alertmanagerSchema } from "./alertmanager.ts";
 
 /**
  * durationField accepts a Prometheus duration and yields milliseconds. A YAML number is read
@@ -287,6 +288,7 @@ export function configSchema(baseDir: string) {
       rule_files: ruleFilesSchema(baseDir).default([]),
       rules: rulesSchema(baseDir).prefault({}),
       alerting: alertingSchema.prefault({}),
+      alertmanager: alertmanagerSchema(baseDir).prefault({}),
     })
     .strict()
     .transform((c, ctx): VigilConfig => ({
@@ -300,5 +302,6 @@ export function configSchema(baseDir: string) {
       ruleFiles: c.rule_files,
       rules: c.rules,
       alerting: c.alerting,
+      alertmanager: c.alertmanager,
     }));
 }

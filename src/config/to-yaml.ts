@@ -5,6 +5,7 @@ import type { VigilConfig } from "./types.ts";
 import { formatBytes } from "./units.ts";
 import { globalToDoc, scrapeConfigToDoc } from "../scrape/config-doc.ts";
 import { rulesToDoc } from "./rules.ts";
+import { alertmanagerSectionToDoc } from "../alerting/config/load.ts";
 
 /** SECRET replaces secrets in printed configuration, as Prometheus's config.Secret does. */
 const SECRET = "<secret>";
@@ -63,6 +64,7 @@ export function configToYaml(cfg: VigilConfig): string {
       max_decoded_bytes: formatBytes(cfg.remoteWriteReceiver.maxDecodedBytes),
     },
     ...rulesToDoc(cfg.ruleFiles, cfg.rules, cfg.alerting),
+    alertmanager: alertmanagerSectionToDoc(cfg.alertmanager),
   };
   return stringify(doc);
 }

@@ -2,6 +2,7 @@
 // milliseconds, sizes in bytes, paths absolute. The YAML spelling of each field is in brackets.
 import type { GlobalConfig, ScrapeConfig } from "../scrape/config.ts";
 import type { AlertingConfig, RulesConfig } from "./rules.ts";
+import type { AlertmanagerSection } from "../alerting/config/load.ts";
 
 export type { GlobalConfig, ScrapeConfig };
 
@@ -120,6 +121,11 @@ export interface VigilConfig {
   ruleFiles: string[];
   rules: RulesConfig;
   alerting: AlertingConfig;
+  /**
+   * Vigil's notification router: an Alertmanager configuration inline or in a file, and team
+   * routing [alertmanager] (src/alerting, docs/alerting.md).
+   */
+  alertmanager: AlertmanagerSection;
   /** The file the configuration was loaded from, as given; unset for defaultConfig(). */
   file?: string;
 }

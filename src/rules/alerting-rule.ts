@@ -70,6 +70,54 @@ export function needsSending(a: Alert, tsMs: number, resendDelayMs: number): boo
 /** NotifyFunc hands alerts due to be sent to the notifier; expr is the rule's query text. */
 export type NotifyFunc = (expr: string, alerts: readonly Alert[]) => void;
 
+/**
+ * AlertTransition is a change of one alert's state at an evaluation: from inactive (or unknown)
+ * to pending or firing, from pending to firing, and back to inactive when the alert resolves
+ * (from firing) or its condition clears before `for` has passed (from pending).
+ */
+export interface AlertTransition {
+  readonly labels: Labels;
+  readonly from: AlertState;
+  readonly to: AlertState;
+  /** value is the query's value at the last evaluation that returned the alert. */
+  readonly value: number;
+}
+
+/** AlertSnapshot is an alert's state, labels and value at one moment. */
+export interface AlertSnapshot {
+  readonly state: AlertState;
+  readonly labels: Labels;
+  readonly value: number;
+}
+
+/** alertStates snapshots the alerts a rule holds, by labelsKey. */
+export function alertStates(rule: AlertingRule): Map<string, AlertSnapshot> {
+  const out = new Map<string, AlertSnapshot>();
+  for (const [key, a] of rule.active)
+    out.set(key, { state: a.state, labels: a.labels, value: a.value });
+  return out;
+}
+
+/**
+ * alertTransitions compares a rule's alerts with a snapshot taken before its evaluation
+ * (alertStates) and returns the changes; alerts gone from the rule count as now inactive.
+ */
+export function alertTransitions(
+  rule: AlertingRule,
+  before: ReadonlyMap<string, AlertSnapshot>,
+): AlertTransition[] {
+  const out: AlertTransition[] = [];
+  for (const [key, a] of rule.active) {
+    const from = before.get(key)?.state ?? "inactive";
+    if (from !== a.state) out.push({ labels: a.labels, from, to: a.state, value: a.value });
+  }
+  for (const [key, b] of before) {
+    if (rule.active.has(key) || b.state === "inactive") continue;
+    out.push({ labels: b.labels, from: b.state, to: "inactive", value: b.value });
+  }
+  return out;
+}
+
 /** AlertingRuleOptions are an alerting rule's definition and the settings it evaluates with. */
 export interface AlertingRuleOptions {
   readonly name: string;

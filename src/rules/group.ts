@@ -9,8 +9,8 @@ import type { Queryable } from "../promql/engine/index.ts";
 import type { Appender } from "../storage/index.ts";
 import { errorMessage } from "../util/errors.ts";
 import type { Logger } from "../util/logging/index.ts";
-import type { NotifyFunc } from "./alerting-rule.ts";
-import { AlertingRule, alertStateRank } from "./alerting-rule.ts";
+import type { AlertTransition, NotifyFunc } from "./alerting-rule.ts";
+import { AlertingRule, alertStateRank, alertStates, alertTransitions } from "./alerting-rule.ts";
 import type { Clock } from "./clock.ts";
 import { evalTimestamp } from "./hash.ts";
 import type { QueryFuncs, Rule } from "./rule.ts";
@@ -45,6 +45,15 @@ export interface GroupDeps {
   readonly forGracePeriodMs: number;
   /** defaultQueryOffsetMs: the query offset of groups that set none (global rule_query_offset). */
   readonly defaultQueryOffsetMs: () => number;
+  /**
+   * onAlertTransitions, if set, receives the alert state changes of each successful evaluation
+   * of an alerting rule, with the evaluation slot (for Vigil's alert history). It must not throw.
+   */
+  readonly onAlertTransitions?: (
+    rule: AlertingRule,
+    transitions: readonly AlertTransition[],
+    tsMs: number,
+  ) => void;
 }
 
 /** GroupOptions define a group. */
@@ -168,6 +177,8 @@ export class Group {
     const log = this.#logger.child({ name: rule.name, index: i });
     try {
       const queryFunc = this.#deps.queryFuncs[rule.query.language];
+      const onTransitions = this.#deps.onAlertTransitions;
+      const before = onTransitions && rule instanceof AlertingRule ? alertStates(rule) : undefined;
       let vector;
       try {
         if (!queryFunc) throw new Error(`no query engine for ${rule.query.language} rules`);
@@ -192,6 +203,10 @@ export class Group {
       rule.lastError = undefined;
       if (rule instanceof AlertingRule) {
         rule.sendAlerts(tsMs, this.#deps.resendDelayMs, this.intervalMs, this.#deps.notify);
+        if (before && onTransitions) {
+          const changes = alertTransitions(rule, before);
+          if (changes.length > 0) onTransitions(rule, changes, tsMs);
+        }
       }
 
       // Each rule's output is committed before the next rule runs, so that later rules of the

@@ -1,5 +1,12 @@
 // Public API of the rule engine: rule files, groups, evaluation, alerts and their delivery.
-export type { Alert, AlertState, AlertingRuleOptions, NotifyFunc } from "./alerting-rule.ts";
+export type {
+  Alert,
+  AlertSnapshot,
+  AlertState,
+  AlertTransition,
+  AlertingRuleOptions,
+  NotifyFunc,
+} from "./alerting-rule.ts";
 export {
   ALERTS_FOR_STATE_METRIC,
   ALERTS_METRIC,
@@ -8,6 +15,8 @@ export {
   AlertingRule,
   RESOLVED_RETENTION_MS,
   alertStateRank,
+  alertStates,
+  alertTransitions,
   needsSending,
 } from "./alerting-rule.ts";
 export type { Clock } from "./clock.ts";
@@ -15,6 +24,19 @@ export { ManualClock, systemClock } from "./clock.ts";
 export type { Appendable, GroupDeps, GroupOptions } from "./group.ts";
 export { Group, groupKey } from "./group.ts";
 export { evalTimestamp, groupHash, labelsHash, xxhash64 } from "./hash.ts";
+export type {
+  AlertHistoryEntry,
+  AlertHistoryOptions,
+  AlertHistoryQuery,
+  AlertHistoryState,
+} from "./history.ts";
+export {
+  ALERT_HISTORY_METRIC,
+  AlertHistory,
+  historyLabels,
+  historyState,
+  queryAlertHistory,
+} from "./history.ts";
 export type { LoadedGroup, LoadedRules, RuleSourceOptions } from "./loader.ts";
 export {
   COMMON_DIR,

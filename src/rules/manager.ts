@@ -5,7 +5,7 @@ import type { Labels, Matcher } from "../model/labels/index.ts";
 import { labelsFromPairs, labelsKey } from "../model/labels/index.ts";
 import type { Queryable } from "../promql/engine/index.ts";
 import type { Logger } from "../util/logging/index.ts";
-import type { NotifyFunc } from "./alerting-rule.ts";
+import type { AlertTransition, NotifyFunc } from "./alerting-rule.ts";
 import { AlertingRule } from "./alerting-rule.ts";
 import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
@@ -44,6 +44,12 @@ export interface RuleManagerOptions {
    * those loaded at start (Prometheus's RestoreNewRuleGroups).
    */
   readonly restoreNewRuleGroups?: boolean;
+  /** onAlertTransitions receives alert state changes (GroupDeps.onAlertTransitions). */
+  readonly onAlertTransitions?: (
+    rule: AlertingRule,
+    transitions: readonly AlertTransition[],
+    tsMs: number,
+  ) => void;
 }
 
 /** RuleSettings are the configuration a set of groups is built with. */
@@ -97,6 +103,7 @@ export class RuleManager {
       outageToleranceMs: o.outageToleranceMs ?? DEFAULT_OUTAGE_TOLERANCE_MS,
       forGracePeriodMs: o.forGracePeriodMs ?? DEFAULT_FOR_GRACE_PERIOD_MS,
       defaultQueryOffsetMs: o.defaultQueryOffsetMs ?? (() => 0),
+      ...(o.onAlertTransitions && { onAlertTransitions: o.onAlertTransitions }),
     };
     const settingsKey = labelsKey(settings.externalLabels) + "\u0000" + settings.externalURL;
     const groups = new Map<string, Group>();

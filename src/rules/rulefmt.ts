@@ -6,7 +6,7 @@ import type { Document, Node, Pair, Scalar } from "yaml";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { METRIC_NAME } from "../model/labels/index.ts";
 import { errorMessage } from "../util/errors.ts";
-import type { QueryLanguage, RuleKind, RuleQuery } from "./rule.ts";
+import type { QueryLanguage, QueryLanguageSpec, RuleKind, RuleQuery } from "./rule.ts";
 import { QUERY_LANGUAGES } from "./rule.ts";
 import type { TemplateExpander } from "./template.ts";
 import { ALERT_TEMPLATE_DEFS } from "./template.ts";
@@ -90,6 +90,11 @@ export interface ParseRuleFileOptions {
   readonly duplicates?: "error" | "ignore";
   /** language of the `expr` fields; default promql. */
   readonly language?: QueryLanguage;
+  /**
+   * queryLanguages replaces QUERY_LANGUAGES for this parse, e.g. to check expressions with
+   * experimental PromQL features switched off as promtool does without --enable-feature.
+   */
+  readonly queryLanguages?: Partial<Record<QueryLanguage, QueryLanguageSpec>>;
 }
 
 /** ParsedRuleFile is the result of parsing one file: its groups when errors is empty. */
@@ -257,7 +262,7 @@ class Decoder {
     const top = this.resolve(this.doc.contents);
     if (this.isNull(top)) return [];
     if (!isMap(top)) {
-      this.fail(top, `cannot unmarshal ${tagOf(top)} into rulefmt.RuleGroups`);
+      this.fail(top, `cannot unmarshal ${tagOf(top)}${shownValue(top)} into rulefmt.RuleGroups`);
       return [];
     }
     let groups: RawGroup[] = [];
@@ -282,7 +287,10 @@ class Decoder {
   private groups(node: Node | null): RawGroup[] {
     if (this.isNull(node)) return [];
     if (!isSeq(node)) {
-      this.fail(node, `cannot unmarshal ${tagOf(node)} into []rulefmt.RuleGroup`);
+      this.fail(
+        node,
+        `cannot unmarshal ${tagOf(node)}${shownValue(node)} into []rulefmt.RuleGroup`,
+      );
       return [];
     }
     return node.items.map((item) => this.group(this.resolve(item)));
@@ -300,7 +308,7 @@ class Decoder {
     };
     if (this.isNull(node)) return g;
     if (!isMap(node)) {
-      this.fail(node, `cannot unmarshal ${tagOf(node)} into rulefmt.RuleGroup`);
+      this.fail(node, `cannot unmarshal ${tagOf(node)}${shownValue(node)} into rulefmt.RuleGroup`);
       return g;
     }
     // The group's name gives context to errors in its rules, wherever it appears.
@@ -338,7 +346,7 @@ class Decoder {
   private rules(node: Node | null, group: string): RawRule[] {
     if (this.isNull(node)) return [];
     if (!isSeq(node)) {
-      this.fail(node, `cannot unmarshal ${tagOf(node)} into []rulefmt.Rule`);
+      this.fail(node, `cannot unmarshal ${tagOf(node)}${shownValue(node)} into []rulefmt.Rule`);
       return [];
     }
     return node.items.map((item, i) => this.rule(this.resolve(item), group, i + 1));
@@ -362,7 +370,7 @@ class Decoder {
     };
     if (this.isNull(node)) return r;
     if (!isMap(node)) {
-      this.fail(node, `cannot unmarshal ${tagOf(node)} into rulefmt.Rule`);
+      this.fail(node, `cannot unmarshal ${tagOf(node)}${shownValue(node)} into rulefmt.Rule`);
       return r;
     }
     let name = "";
@@ -419,7 +427,7 @@ class Decoder {
   private string(node: Node | null): string {
     if (this.isNull(node)) return "";
     if (!isScalar(node)) {
-      this.fail(node, `cannot unmarshal ${tagOf(node)} into string`);
+      this.fail(node, `cannot unmarshal ${tagOf(node)}${shownValue(node)} into string`);
       return "";
     }
     return scalarText(node);
@@ -430,8 +438,7 @@ class Decoder {
     if (isScalar(node) && typeof node.value === "number" && Number.isSafeInteger(node.value)) {
       return node.value;
     }
-    const shown = isScalar(node) ? ` \`${scalarText(node)}\`` : "";
-    this.fail(node, `cannot unmarshal ${tagOf(node)}${shown} into int`);
+    this.fail(node, `cannot unmarshal ${tagOf(node)}${shownValue(node)} into int`);
     return 0;
   }
 
@@ -450,7 +457,7 @@ class Decoder {
   private stringMap(node: Node | null): [string, string, Position][] {
     if (this.isNull(node)) return [];
     if (!isMap(node)) {
-      this.fail(node, `cannot unmarshal ${tagOf(node)} into map[string]string`);
+      this.fail(node, `cannot unmarshal ${tagOf(node)}${shownValue(node)} into map[string]string`);
       return [];
     }
     const out: [string, string, Position][] = [];
@@ -471,6 +478,13 @@ function scalarText(node: Scalar): string {
   if (node.value === null) return "";
   const src = (node as Scalar & { srcToken?: { source?: string } }).srcToken?.source;
   return src ?? String(node.value);
+}
+
+/** shownValue is how yaml.v3's type errors show a scalar: `` `value` ``, shortened past 10. */
+function shownValue(node: Node | null): string {
+  if (!isScalar(node)) return "";
+  const text = scalarText(node);
+  return text.length > 10 ? ` \`${text.slice(0, 7)}...\`` : ` \`${text}\``;
 }
 
 /** tagOf names a node's kind as yaml.v3's messages do: !!map, !!seq, !!str, !!int, .... */
@@ -556,7 +570,7 @@ function validate(
   errors: RuleFileError[],
 ): RuleGroupSpec[] {
   const language = opts.language ?? "promql";
-  const lang = QUERY_LANGUAGES[language];
+  const lang = (opts.queryLanguages ?? QUERY_LANGUAGES)[language];
   const seen = new Set<string>();
   const out: RuleGroupSpec[] = [];
   for (const g of raw) {
