@@ -27,7 +27,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Matcher, METRIC_NAME } from "../src/model/labels/index.ts";
 import type { ClickHouseDriver, ClickHouseStorage } from "../src/storage/clickhouse/index.ts";
-import { openChdbDriver, openClickHouseStorage } from "../src/storage/clickhouse/index.ts";
+import {
+  SAMPLES_TABLE,
+  SERIES_TABLE,
+  openChdbDriver,
+  openClickHouseStorage,
+} from "../src/storage/clickhouse/index.ts";
 import type { SeriesRef, StorageMetrics } from "../src/storage/index.ts";
 import { newStorageMetrics } from "../src/storage/index.ts";
 import type { Dataset } from "./synth.ts";
@@ -309,8 +314,8 @@ async function columnSizes(
   const rows = await d.queryJson<Record<string, string>>(
     `SELECT table, name, compression_codec AS codec,` +
       ` toString(data_compressed_bytes) AS comp, toString(data_uncompressed_bytes) AS uncomp` +
-      ` FROM system.columns WHERE database = '${database}' AND table IN ('samples', 'series')` +
-      ` ORDER BY table DESC, data_compressed_bytes DESC`,
+      ` FROM system.columns WHERE database = '${database}' AND table IN ('${SAMPLES_TABLE}', '${SERIES_TABLE}')` +
+      ` ORDER BY table != '${SAMPLES_TABLE}', data_compressed_bytes DESC`,
   );
   return rows.map((r) => ({
     table: r.table!,
@@ -560,8 +565,8 @@ async function peerComparison(
   const append = await appendAll(store, ds, n);
   await store.storage.optimize();
   const disk = await diskUsage(driver, "vigil_peer");
-  const sm = disk.get("samples") ?? empty;
-  const se = disk.get("series") ?? empty;
+  const sm = disk.get(SAMPLES_TABLE) ?? empty;
+  const se = disk.get(SERIES_TABLE) ?? empty;
   await store.storage.close();
   const vigil = { bytes: sm.bytesOnDisk + se.bytesOnDisk, samplesBytes: sm.bytesOnDisk, append };
   console.log(
@@ -667,7 +672,7 @@ async function main(): Promise<void> {
     console.log(
       `  generation + append: ${(gen.wallS + app.wallS).toFixed(1)} s wall ->` +
         ` ${fmtRate(app.samples / (gen.wallS + app.wallS))} samples/s;` +
-        ` samples parts before OPTIMIZE: ${before.get("samples")?.parts ?? 0}`,
+        ` samples parts before OPTIMIZE: ${before.get(SAMPLES_TABLE)?.parts ?? 0}`,
     );
 
     console.log(`\n-- disk --`);
@@ -678,8 +683,8 @@ async function main(): Promise<void> {
       `  OPTIMIZE TABLE ... FINAL: ${opt.wallS.toFixed(1)} s wall, ${opt.cpuS.toFixed(1)} CPU-s`,
     );
     const disk = await diskUsage(driver, "vigil");
-    const sm = disk.get("samples") ?? empty;
-    const se = disk.get("series") ?? empty;
+    const sm = disk.get(SAMPLES_TABLE) ?? empty;
+    const se = disk.get(SERIES_TABLE) ?? empty;
     for (const [t, d] of [
       ["samples", sm],
       ["series", se],
@@ -694,7 +699,7 @@ async function main(): Promise<void> {
     for (const c of await columnSizes(driver, "vigil")) {
       if (c.comp === 0) continue; // compact parts (the small series table) keep no column sizes
       console.log(
-        `    ${pad(`${c.table}.${c.name}`, 20)} ${lpad(fmtBytes(c.comp), 10)}` +
+        `    ${pad(`${c.table}.${c.name}`, 24)} ${lpad(fmtBytes(c.comp), 10)}` +
           ` ${lpad((c.comp / total).toFixed(4), 7)} B/sample  (${(c.uncomp / Math.max(1, c.comp)).toFixed(1)}x)  ${c.codec}`,
       );
     }

@@ -5,4 +5,4 @@ export { openHttpDriver } from "./http-driver.ts";
 export type { ClickHouseStorageOptions } from "./store.ts";
 export { ClickHouseStorage, openClickHouseStorage } from "./store.ts";
 export type { SchemaOptions, Migration } from "./schema.ts";
-export { MIGRATIONS } from "./schema.ts";
+export { MIGRATIONS, SAMPLES_TABLE, SERIES_TABLE } from "./schema.ts";

@@ -62,19 +62,62 @@ export function encodeBlock(rows: number, columns: readonly NativeColumn[]): Uin
   return out;
 }
 
+/** ColumnSpec names a column of a block laid out by layoutBlock and the bytes its data takes. */
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly size: number;
+}
+
+/** BlockLayout is a Native block whose headers are written and whose column data is not. */
+export interface BlockLayout {
+  /** bytes is the whole block, to be sent once every column's data is written. */
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  /** offsets[i] is where column i's data starts in `bytes`. */
+  readonly offsets: readonly number[];
+}
+
 /**
- * int64Column encodes millisecond timestamps (safe integers held in a Float64Array) as an
- * Int64/DateTime64(3) column without BigInt.
+ * layoutBlock writes the headers of a block of `rows` rows and leaves room for each column's
+ * data, so that a caller can write every column in one pass over its rows (through `view`, as
+ * column data starts at unaligned offsets). The block is `reuse` when that is large enough: its
+ * old contents stay until overwritten, so every data byte must be written.
  */
-export function int64Column(values: Float64Array, n: number): Uint8Array {
-  const words = new Uint32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    const hi = Math.floor(v / 4294967296);
-    words[2 * i] = v - hi * 4294967296;
-    words[2 * i + 1] = hi >>> 0;
-  }
-  return new Uint8Array(words.buffer);
+export function layoutBlock(
+  rows: number,
+  columns: readonly ColumnSpec[],
+  reuse?: Uint8Array,
+): BlockLayout {
+  const heads = columns.map((c) => [encodeString(c.name), encodeString(c.type)] as const);
+  let size = varintLength(columns.length) + varintLength(rows);
+  columns.forEach((c, i) => (size += heads[i]![0].length + heads[i]![1].length + c.size));
+  const bytes =
+    reuse && reuse.buffer.byteLength >= size
+      ? new Uint8Array(reuse.buffer, 0, size)
+      : new Uint8Array(size);
+  const offsets: number[] = [];
+  let off = writeVarint(bytes, 0, columns.length);
+  off = writeVarint(bytes, off, rows);
+  columns.forEach((c, i) => {
+    bytes.set(heads[i]![0], off);
+    off += heads[i]![0].length;
+    bytes.set(heads[i]![1], off);
+    off += heads[i]![1].length;
+    offsets.push(off);
+    off += c.size;
+  });
+  return { bytes, view: new DataView(bytes.buffer, 0, size), offsets };
+}
+
+/**
+ * setInt64 writes an integer held in a double (|v| ≤ 2^53) as a little-endian Int64 at `off`,
+ * without BigInt: ToUint32 gives the low word exactly, and the rest is an exact multiple of 2^32.
+ */
+export function setInt64(view: DataView, off: number, v: number): void {
+  const lo = v >>> 0;
+  view.setUint32(off, lo, true);
+  view.setInt32(off + 4, (v - lo) * 2.3283064365386963e-10, true); // 2^-32
 }
 
 /** DecodedColumn is one decoded column: typed arrays for numbers, string arrays for strings. */
@@ -83,6 +126,7 @@ export type DecodedColumn =
   | { readonly type: string; readonly kind: "i64"; readonly values: Float64Array }
   | { readonly type: string; readonly kind: "u64"; readonly values: BigUint64Array }
   | { readonly type: string; readonly kind: "u32"; readonly values: Uint32Array }
+  | { readonly type: string; readonly kind: "u8"; readonly values: Uint8Array }
   | { readonly type: string; readonly kind: "string"; readonly values: string[] };
 
 /** NativeTable holds the decoded columns of all blocks of a result, by column name. */
@@ -143,6 +187,8 @@ function decodeColumn(r: Reader, type: string, rows: number): DecodedColumn {
       return { type, kind: "u64", values: new BigUint64Array(r.bytes(rows * 8).buffer) };
     case "UInt32":
       return { type, kind: "u32", values: new Uint32Array(r.bytes(rows * 4).buffer) };
+    case "UInt8":
+      return { type, kind: "u8", values: r.bytes(rows) };
     case "String": {
       const values = new Array<string>(rows);
       for (let i = 0; i < rows; i++) values[i] = r.string();
@@ -209,6 +255,15 @@ function concatColumns(list: DecodedColumn[], rows: number): DecodedColumn {
       let off = 0;
       for (const c of list) {
         out.set(c.values as Uint32Array, off);
+        off += c.values.length;
+      }
+      return { ...first, values: out };
+    }
+    case "u8": {
+      const out = new Uint8Array(rows);
+      let off = 0;
+      for (const c of list) {
+        out.set(c.values as Uint8Array, off);
         off += c.values.length;
       }
       return { ...first, values: out };
