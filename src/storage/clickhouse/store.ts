@@ -575,6 +575,9 @@ export class ClickHouseStorage implements Storage {
   }
 }
 
+/** LITERAL_KEY_LIMIT: selects of at most this many series send their keys as SQL literals. */
+const LITERAL_KEY_LIMIT = 2000;
+
 const SERIES_COLUMNS = ["date", "metric_name", "fingerprint", "labels"] as const;
 const SAMPLE_COLUMNS = ["metric_name", "target", "fingerprint", "t", "e", "m", "f"] as const;
 
@@ -627,11 +630,22 @@ class ClickHouseQuerier implements Querier {
     }
     // The whole sorting-key prefix (target, metric_name, fingerprint) comes from the series
     // table, so the samples table is read only where the matched series are, whatever the
-    // matchers (a regex on the name, no name at all).
-    const where =
-      `${metricNameSql(matchers)} AND t >= ${msLiteral(this.mintMs)} AND t <= ${msLiteral(this.maxtMs)}` +
-      ` AND (target, metric_name, fingerprint) IN (SELECT ${TARGET_SQL}, metric_name, fingerprint` +
-      ` FROM ${tbl.shardSeries} WHERE ${this.seriesWhere(matchers)})`;
+    // matchers (a regex on the name, no name at all). For up to LITERAL_KEY_LIMIT series the
+    // keys found above are sent as literals, which ClickHouse evaluates several times faster
+    // than the equivalent subquery; beyond that the subquery keeps the SQL text small.
+    const timeWhere = `${metricNameSql(matchers)} AND t >= ${msLiteral(this.mintMs)} AND t <= ${msLiteral(this.maxtMs)}`;
+    let where: string;
+    if (labelsByFp.size <= LITERAL_KEY_LIMIT) {
+      const targets = new Set<number>();
+      for (const ls of labelsByFp.values()) targets.add(targetOf(ls));
+      where =
+        `${timeWhere} AND target IN (${[...targets].join(",")})` +
+        ` AND fingerprint IN (${[...labelsByFp.keys()].join(",")})`;
+    } else {
+      where =
+        `${timeWhere} AND (target, metric_name, fingerprint) IN (SELECT ${TARGET_SQL}, metric_name, fingerprint` +
+        ` FROM ${tbl.shardSeries} WHERE ${this.seriesWhere(matchers)})`;
+    }
     const sql = hints?.seriesOnly
       ? `SELECT DISTINCT fingerprint FROM ${tbl.samples} WHERE ${where}`
       : `SELECT fingerprint, t, e, m, f FROM ${tbl.samples} WHERE ${where} ORDER BY fingerprint, t`;
