@@ -228,9 +228,20 @@ describe("alertmanager 0.33 interop", () => {
   const bin = peerBin();
   let proc: ChildProcess | undefined;
   const tmp = mkdtempSync(join(tmpdir(), "vigil-am-"));
-  after(() => {
-    proc?.kill("SIGTERM");
-    rmSync(tmp, { recursive: true, force: true });
+  after(async () => {
+    // Wait for alertmanager to exit: it may still be writing its data directory.
+    const p = proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const kill = setTimeout(() => p.kill("SIGKILL"), 5000);
+        p.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        p.kill("SIGTERM");
+      });
+    }
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   it("receives Vigil's alerts with their labels and annotations", async (t) => {
