@@ -115,7 +115,21 @@ async function compare(
     want.set(labelsKey(labels), { labels, value: direct.values[i]! });
   }
   const name = (ls: Labels) => ls.find((l) => l.name === "__name__")!.value;
-  const missing = [...want.values()].filter((w) => !stored.has(labelsKey(w.labels)));
+  // A histogram or summary child that first appears between the scrape and the direct fetch
+  // (prom-client adds nodejs_gc_duration_seconds{kind=...} at a process's first GC of a kind)
+  // brings all its series at once; only series of children the scrape already saw must match.
+  const child = (ls: Labels): string =>
+    labelsKey(
+      ls
+        .filter((l) => l.name !== "le" && l.name !== "quantile")
+        .map((l) =>
+          l.name === "__name__" ? { ...l, value: l.value.replace(/_(bucket|sum|count)$/, "") } : l,
+        ),
+    );
+  const storedChildren = new Set([...stored.values()].map((s) => child(s.labels)));
+  const missing = [...want.values()].filter(
+    (w) => !stored.has(labelsKey(w.labels)) && storedChildren.has(child(w.labels)),
+  );
   const extra = [...stored.values()].filter(
     (s) => !want.has(labelsKey(s.labels)) && !REPORT.has(name(s.labels)),
   );
