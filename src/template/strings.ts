@@ -6,6 +6,7 @@
 
 import { RE2JS } from "re2js";
 import { canBackquote, goQuote } from "./strconv.ts";
+import { expandMatch } from "../model/regex/index.ts";
 
 /** goToUpper maps every rune to upper case as strings.ToUpper does (simple case mapping). */
 export function goToUpper(s: string): string {
@@ -143,71 +144,12 @@ export function matchString(pattern: string, s: string): boolean {
   return compileRegexp(pattern).matcher(s).find();
 }
 
-const NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
-
-function extractRef(t: string): { name: string; num: number; rest: string } | null {
-  let s = t;
-  let brace = false;
-  if (s.startsWith("{")) {
-    brace = true;
-    s = s.slice(1);
-  }
-  let i = 0;
-  for (const ch of s) {
-    if (!NAME_CHAR.test(ch)) break;
-    i += ch.length;
-  }
-  if (i === 0) return null;
-  const name = s.slice(0, i);
-  if (brace) {
-    if (s[i] !== "}") return null;
-    i++;
-  }
-  let num = 0;
-  for (let k = 0; k < name.length; k++) {
-    const c = name.charCodeAt(k);
-    if (c < 48 || c > 57 || num >= 1e8) {
-      num = -1;
-      break;
-    }
-    num = num * 10 + (c - 48);
-  }
-  if (name[0] === "0" && name.length > 1) num = -1;
-  return { name, num, rest: s.slice(i) };
-}
-
 /**
  * replaceAllString replaces every match of re in src with repl, expanding $1, ${1}, $name,
  * ${name} and $$ as regexp.ReplaceAllString does (including its handling of empty matches).
  */
 export function replaceAllString(re: RE2JS, src: string, repl: string): string {
   const m = re.matcher(src);
-  const groups = m.groupCount();
-  const named = m.namedGroups;
-  const expand = (): string => {
-    let out = "";
-    let rest = repl;
-    for (;;) {
-      const at = rest.indexOf("$");
-      if (at < 0) break;
-      out += rest.slice(0, at);
-      rest = rest.slice(at + 1);
-      if (rest.startsWith("$")) {
-        out += "$";
-        rest = rest.slice(1);
-        continue;
-      }
-      const ref = extractRef(rest);
-      if (ref === null) {
-        out += "$";
-        continue;
-      }
-      rest = ref.rest;
-      const idx = ref.num >= 0 ? ref.num : (named[ref.name] ?? -1);
-      if (idx >= 0 && idx <= groups) out += m.group(idx) ?? "";
-    }
-    return out + rest;
-  };
   let out = "";
   let lastMatchEnd = 0;
   let searchPos = 0;
@@ -216,7 +158,7 @@ export function replaceAllString(re: RE2JS, src: string, repl: string): string {
     const a0 = m.start();
     const a1 = m.end();
     out += src.slice(lastMatchEnd, a0);
-    if (a1 > lastMatchEnd || a0 === 0) out += expand();
+    if (a1 > lastMatchEnd || a0 === 0) out += expandMatch(m, repl);
     lastMatchEnd = a1;
     const cp = src.codePointAt(searchPos);
     const width = cp !== undefined && cp > 0xffff ? 2 : 1;

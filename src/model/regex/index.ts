@@ -1,2 +1,7 @@
 // Go regexp semantics shared by relabeling and PromQL's label_replace.
-export { compileLabelRegex, expandRegexTemplate, isValidUtf8LabelName } from "./regex.ts";
+export {
+  compileLabelRegex,
+  expandMatch,
+  expandRegexTemplate,
+  isValidUtf8LabelName,
+} from "./regex.ts";

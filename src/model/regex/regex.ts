@@ -2,6 +2,7 @@
 // pattern is fully anchored and `.` matches newlines, and the replacement is expanded like Go's
 // Regexp.ExpandString ($1, ${1}, $name, ${name}, $$).
 import { RE2JS } from "re2js";
+import type { Matcher } from "re2js";
 
 /** compileLabelRegex compiles `^(?s:re)$`, or returns null when re is not valid RE2. */
 export function compileLabelRegex(re: string): RE2JS | null {
@@ -27,6 +28,14 @@ const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
 export function expandRegexTemplate(re: RE2JS, src: string, template: string): string | null {
   const m = re.matcher(src);
   if (!m.find()) return null;
+  return expandMatch(m, template);
+}
+
+/**
+ * expandMatch substitutes the group references of template ($1, ${1}, $name, ${name}, $$) with
+ * the groups of m's current match, as Go's Regexp.Expand does.
+ */
+export function expandMatch(m: Matcher, template: string): string {
   const groups = m.groupCount();
   const named = m.namedGroups;
   let out = "";
@@ -47,8 +56,7 @@ export function expandRegexTemplate(re: RE2JS, src: string, template: string): s
       continue;
     }
     rest = ref.rest;
-    let idx = ref.num;
-    if (idx < 0) idx = named[ref.name] ?? -1;
+    const idx = ref.num >= 0 ? ref.num : (named[ref.name] ?? -1);
     if (idx >= 0 && idx <= groups) out += m.group(idx) ?? "";
   }
   return out + rest;
