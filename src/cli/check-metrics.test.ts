@@ -8,20 +8,10 @@ import { parse as parseYaml } from "yaml";
 import { checkMetricsCommand } from "./check-metrics.ts";
 import { lintExposition } from "./check-metrics-lint.ts";
 
+import { peerPath } from "../testing/index.ts";
+
 const BIN = new URL("../../bin/vigil.mjs", import.meta.url).pathname;
 const CASES = new URL("../../../shared/conformance/exposition/exposition.yaml", import.meta.url);
-const GET_PEERS = new URL("../../../shared/peers/get-peers.sh", import.meta.url).pathname;
-
-/** promtoolPath finds promtool in the peers folder (without downloading), or undefined. */
-function promtoolPath(): string | undefined {
-  const home = process.env.HOME ?? "/root";
-  const cached = `${home}/.cache/vigil-peers/bin/promtool`;
-  if (existsSync(cached)) return cached;
-  if (!existsSync(GET_PEERS)) return undefined;
-  const r = spawnSync("bash", [GET_PEERS], { encoding: "utf8", timeout: 300_000 });
-  const dir = r.stdout.trim().split("\n").at(-1);
-  return dir && existsSync(`${dir}/promtool`) ? `${dir}/promtool` : undefined;
-}
 
 async function runCheck(
   args: string[],
@@ -223,7 +213,7 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (x: T) => Promise<
 }
 
 describe("vigil check metrics agrees with promtool check metrics", () => {
-  const promtool = existsSync(CASES) ? promtoolPath() : undefined;
+  const promtool = existsSync(CASES) ? peerPath("promtool") : undefined;
   if (!promtool) {
     it("skipped: promtool or ../shared/conformance not available", { skip: true }, () => {});
     return;

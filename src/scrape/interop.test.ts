@@ -3,14 +3,13 @@
 // the same moment. One test writes through the embedded ClickHouse storage.
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import client from "prom-client";
 import type { Labels } from "../model/labels/index.ts";
 import { Matcher, labelsFromPairs, labelsKey, labelsToRecord } from "../model/labels/index.ts";
@@ -19,28 +18,10 @@ import type { ParseResult } from "../model/textparse/index.ts";
 import type { Storage } from "../storage/index.ts";
 import { MemoryStorage } from "../storage/memory/index.ts";
 import { openChdbDriver, openClickHouseStorage } from "../storage/clickhouse/index.ts";
+import { peersBin } from "../testing/index.ts";
 import { silentLogger } from "../util/logging/index.ts";
 import { ScrapeManager } from "./index.ts";
 import { group, job, serve, waitFor } from "./testdata/helpers.ts";
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-
-/** peersBin returns the folder holding the reference binaries, or undefined. */
-function peersBin(): string | undefined {
-  const script = resolve(ROOT, "../shared/peers/get-peers.sh");
-  if (!existsSync(script)) return undefined;
-  try {
-    const out = execFileSync("bash", [script], {
-      encoding: "utf8",
-      timeout: 300_000,
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    const dir = out.trim().split("\n").pop()!;
-    return existsSync(join(dir, "node_exporter")) ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 async function freePort(): Promise<number> {
   const s = createServer();

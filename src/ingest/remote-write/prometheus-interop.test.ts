@@ -6,12 +6,11 @@
 //  - Prometheus scrapes Vigil's /federate: it gets the series Vigil holds, labels, values and
 //    timestamps unchanged.
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,26 +19,8 @@ import { App } from "../../app/index.ts";
 import { Matcher, labelsFromRecord, labelsKey, labelsToRecord } from "../../model/labels/index.ts";
 import { NORMAL_NAN } from "../../model/textparse/index.ts";
 import { isStaleNaN } from "../../model/value/index.ts";
+import { freePort, peerPath } from "../../testing/index.ts";
 import { silentLogger } from "../../util/logging/index.ts";
-
-const GET_PEERS = new URL("../../../../shared/peers/get-peers.sh", import.meta.url).pathname;
-
-function prometheusPath(): string | undefined {
-  const cached = `${process.env.HOME ?? "/root"}/.cache/vigil-peers/bin/prometheus`;
-  if (existsSync(cached)) return cached;
-  if (!existsSync(GET_PEERS)) return undefined;
-  const r = spawnSync("bash", [GET_PEERS], { encoding: "utf8", timeout: 300_000 });
-  const dir = r.stdout.trim().split("\n").at(-1);
-  return dir && existsSync(`${dir}/prometheus`) ? `${dir}/prometheus` : undefined;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,7 +46,7 @@ interface MatrixSeries {
   value?: [number, string];
 }
 
-const PROMETHEUS = prometheusPath();
+const PROMETHEUS = peerPath("prometheus");
 
 describe(
   "Prometheus 3.5 interop",
