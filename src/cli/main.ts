@@ -10,6 +10,7 @@ import { checkMetricsCommand } from "./check-metrics.ts";
 import { queryCommand } from "./query.ts";
 import { checkRulesCommand, testRulesCommand } from "./rules.ts";
 import { testRoutesCommand } from "./routes.ts";
+import { testAlertsCommand } from "./alerts.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
 /** Io is where a command writes; tests pass buffers. */
@@ -179,9 +180,10 @@ async function test(args: readonly string[], io: Io): Promise<number> {
   const [what, ...rest] = args;
   if (what === "rules") return testRulesCommand(rest, io);
   if (what === "routes") return testRoutesCommand(rest, io);
+  if (what === "alerts") return testAlertsCommand(rest, io);
   throw new UsageError(
     what === undefined
-      ? "test: missing what to test (rules, routes)"
+      ? "test: missing what to test (rules, routes, alerts)"
       : `test: unknown target ${JSON.stringify(what)}`,
   );
 }

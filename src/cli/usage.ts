@@ -44,6 +44,11 @@ Commands:
                       alertmanager.yml.
       --verify.receivers R  exit 1 unless the receivers are R
       --no-team-routing   route without Vigil's default team routing
+  test alerts FILE... End-to-end alert tests: input series, rule files and routing config;
+                      assert which receivers get which notifications, when, with what
+                      title and text (docs/alert-tests.md); exit 1 on failures.
+      --run REGEX         only tests whose name matches (repeatable)
+      --print             list every notification each test sent
   query EXPR          Run a PromQL query against a running Vigil and print the result.
       --time T            instant query at T, RFC 3339 or Unix seconds (default: now)
       --start T --end T --step D
