@@ -3,7 +3,7 @@
 // duration of a test and wait for it to answer. Only tests and benchmarks import this module.
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -103,5 +103,29 @@ export async function waitFor<T>(
       throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     }
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * alertmanagerReady makes the Debian build of alertmanager startable from the unpacked peers:
+ * Debian patches it to read its default templates from /usr/share/prometheus/alertmanager,
+ * which get-peers.sh unpacks under its own root instead. This links that directory into place
+ * when it is missing (needs write access to /usr/share) and returns an explanation when it
+ * cannot, undefined when alertmanager can start.
+ */
+export function alertmanagerReady(): string | undefined {
+  const want = "/usr/share/prometheus/alertmanager";
+  if (existsSync(join(want, "default.tmpl"))) return undefined;
+  const bin = peerPath("alertmanager");
+  if (!bin) return "alertmanager binary not found";
+  // bin is DEST/bin/alertmanager -> DEST/root/usr/bin/prometheus-alertmanager
+  const unpacked = join(realpathSync(bin), "../../share/prometheus/alertmanager");
+  if (!existsSync(join(unpacked, "default.tmpl"))) return `no default.tmpl under ${unpacked}`;
+  try {
+    mkdirSync("/usr/share/prometheus", { recursive: true });
+    symlinkSync(unpacked, want);
+    return undefined;
+  } catch (err) {
+    return `alertmanager needs its templates in ${want}: ${(err as Error).message}`;
   }
 }
