@@ -4,7 +4,10 @@
 // store in a snapshot file, so that alert groups are rebuilt after a restart.
 import type { Alert } from "./alert.ts";
 import { fingerprint, merge, resolvedAt } from "./alert.ts";
-import type { SnapshotFile } from "./persist.ts";
+import type { JournalFile } from "./persist.ts";
+
+/** StoreRecord is one journal record: an alert as stored, or the deletion of one. */
+export type StoreRecord = { readonly a: Alert } | { readonly d: string };
 
 /** AlertListener is told of each alert as stored (after merging). */
 export type AlertListener = (a: Alert, fp: string) => void;
@@ -13,15 +16,20 @@ export type AlertListener = (a: Alert, fp: string) => void;
 export class AlertStore {
   private readonly alerts = new Map<string, Alert>();
   private readonly listeners = new Set<AlertListener>();
-  private file: SnapshotFile | undefined;
+  private file: JournalFile<StoreRecord> | undefined;
 
   constructor(private readonly now: () => number) {}
 
   /** attach makes the store durable in file, loading what it holds. */
-  attach(file: SnapshotFile): void {
+  attach(file: JournalFile<StoreRecord>): void {
     this.file = file;
-    const doc = file.load() as { alerts?: Alert[] } | undefined;
+    const { snapshot, records } = file.load();
+    const doc = snapshot as { alerts?: Alert[] } | undefined;
     for (const a of doc?.alerts ?? []) this.alerts.set(fingerprint(a.labels), a);
+    for (const r of records) {
+      if ("a" in r) this.alerts.set(fingerprint(r.a.labels), r.a);
+      else this.alerts.delete(r.d);
+    }
   }
 
   snapshot(): { alerts: Alert[] } {
@@ -44,6 +52,7 @@ export class AlertStore {
    */
   async put(alerts: readonly Alert[]): Promise<void> {
     const now = this.now();
+    const stored: StoreRecord[] = [];
     for (let a of alerts) {
       const fp = fingerprint(a.labels);
       const old = this.alerts.get(fp);
@@ -54,9 +63,10 @@ export class AlertStore {
         if (overlaps) a = merge(old, a, now);
       }
       this.alerts.set(fp, a);
+      if (this.file) stored.push({ a });
       for (const l of this.listeners) l(a, fp);
     }
-    await this.file?.save();
+    await this.file?.append(stored);
   }
 
   get(fp: string): Alert | undefined {
@@ -78,7 +88,10 @@ export class AlertStore {
         deleted.push(a);
       }
     }
-    if (deleted.length > 0) void this.file?.save().catch(() => undefined);
+    if (deleted.length > 0)
+      void this.file
+        ?.append(deleted.map((a) => ({ d: fingerprint(a.labels) })))
+        .catch(() => undefined);
     return deleted;
   }
 

@@ -26,7 +26,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { Inhibitor } from "./inhibit.ts";
 import type { LabelSet } from "./matchers.ts";
 import { DEFAULT_RETENTION_MS, NotificationLog } from "./nflog.ts";
-import { SnapshotFile } from "./persist.ts";
+import { JournalFile, SnapshotFile } from "./persist.ts";
 import type { IntegrationName } from "./receivers-config.ts";
 import { INTEGRATION_NAMES } from "./receivers-config.ts";
 import { Route } from "./route.ts";
@@ -138,7 +138,13 @@ export class Alertmanager implements AlertSink {
       };
       this.silences.attach(f("silences.json", () => this.silences.snapshot()));
       this.nflog.attach(f("nflog.json", () => this.nflog.snapshot()));
-      this.store.attach(f("alerts.json", () => this.store.snapshot()));
+      // Alerts change at every evaluation of every rule: a journal of the changes, not a
+      // snapshot of all alerts per change.
+      this.store.attach(
+        new JournalFile(join(o.dataDir, "alerts.json"), join(o.dataDir, "alerts.journal"), () =>
+          this.store.snapshot(),
+        ),
+      );
     }
     this.metrics = notifyMetrics(o.registry);
     registerStateMetrics(o.registry, this);
@@ -326,7 +332,7 @@ export class Alertmanager implements AlertSink {
       for (const list of this.run.receivers.values()) for (const i of list) i.notifier.close?.();
     }
     await Promise.all(this.loops);
-    await Promise.all(this.files.map((f) => f.flush()));
+    await Promise.all([...this.files.map((f) => f.flush()), this.store.flush()]);
   }
 
   /**
