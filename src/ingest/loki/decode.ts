@@ -1,0 +1,282 @@
+// Decoding of Loki push bodies: protobuf (logproto.PushRequest), JSON as /loki/api/v1/push
+// takes it (pkg/loghttp/query.go LogProtoStream.UnmarshalJSON), and the legacy JSON of
+// /api/prom/push (logproto.PushRequest's own JSON form). The result keeps each stream's labels
+// as text; toPushStreams parses them as Loki's ParseLokiRequest does.
+import type { Label } from "../../model/labels/index.ts";
+import { errorMessage } from "../../util/errors.ts";
+import type { PushEntry, PushStream } from "./distributor.ts";
+import { PushError, discoverServiceName } from "./distributor.ts";
+import { LabelParseError, formatLabelMap, parseStreamLabels } from "./labels.ts";
+import { PushRequestType } from "./logproto.ts";
+
+/** RawStream is a decoded stream whose labels are still text. */
+export interface RawStream {
+  readonly labels: string;
+  readonly entries: PushEntry[];
+}
+
+/** RawPushRequest is a decoded push body. */
+export interface RawPushRequest {
+  readonly streams: RawStream[];
+}
+
+/** jsonparser's messages, which Loki's JSON decoding reports. */
+const NOT_A_STRING = "Value is not a string";
+const NOT_AN_OBJECT = "Value looks like object, but can't find closing '}' symbol";
+const NOT_A_NUMBER = "Value is not a number";
+const OVERFLOW = "Value is number, but overflowed while parsing";
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+// google.protobuf.Timestamp's valid range (gogo types.validateTimestamp).
+const MIN_SECONDS = -62135596800n;
+const MAX_SECONDS = 253402300800n;
+
+interface LongLike {
+  toString(): string;
+}
+
+function toBigInt(v: number | LongLike | undefined | null): bigint {
+  if (v === undefined || v === null) return 0n;
+  if (typeof v === "number") return BigInt(v);
+  return BigInt(v.toString());
+}
+
+interface DecodedPair {
+  name?: string;
+  value?: string;
+}
+interface DecodedEntry {
+  timestamp?: { seconds?: number | LongLike; nanos?: number } | null;
+  line?: string;
+  structuredMetadata?: DecodedPair[];
+}
+interface DecodedStream {
+  labels?: string;
+  entries?: DecodedEntry[];
+}
+
+/**
+ * decodeLokiProto decodes an uncompressed logproto.PushRequest. A message without a timestamp
+ * gets the zero Timestamp (0001-01-01), which validation then refuses as too old, as in Loki.
+ */
+export function decodeLokiProto(buf: Uint8Array): RawPushRequest {
+  let msg: { streams?: DecodedStream[] };
+  try {
+    msg = PushRequestType.decode(buf) as unknown as { streams?: DecodedStream[] };
+  } catch (err) {
+    throw new PushError(400, protoErrorMessage(err));
+  }
+  const streams: RawStream[] = [];
+  for (const s of msg.streams ?? []) {
+    const entries: PushEntry[] = [];
+    for (const e of s.entries ?? []) {
+      let seconds = MIN_SECONDS;
+      let nanos = 0;
+      if (e.timestamp) {
+        seconds = toBigInt(e.timestamp.seconds);
+        nanos = e.timestamp.nanos ?? 0;
+      }
+      if (seconds < MIN_SECONDS) {
+        throw new PushError(400, `timestamp: seconds:${seconds} nanos:${nanos} before 0001-01-01`);
+      }
+      if (seconds >= MAX_SECONDS) {
+        throw new PushError(400, `timestamp: seconds:${seconds} nanos:${nanos} after 10000-01-01`);
+      }
+      if (nanos < 0 || nanos >= 1e9) {
+        throw new PushError(
+          400,
+          `timestamp: seconds:${seconds} nanos:${nanos}: nanos not in range [0, 1e9)`,
+        );
+      }
+      const md: Label[] = [];
+      for (const p of e.structuredMetadata ?? [])
+        md.push({ name: p.name ?? "", value: p.value ?? "" });
+      entries.push({
+        tsNs: seconds * 1_000_000_000n + BigInt(nanos),
+        line: e.line ?? "",
+        metadata: md,
+      });
+    }
+    streams.push({ labels: s.labels ?? "", entries });
+  }
+  return { streams };
+}
+
+/** protoErrorMessage words a protobufjs decoding error in the Go decoder's terms. */
+function protoErrorMessage(err: unknown): string {
+  const msg = errorMessage(err);
+  if (err instanceof RangeError || msg.startsWith("index out of range")) return "unexpected EOF";
+  const wt = /^invalid wire type (\d+)/.exec(msg);
+  if (wt) return `proto: illegal wireType ${wt[1]}`;
+  return `proto: ${msg}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new PushError(400, `invalid JSON: ${errorMessage(err)}`);
+  }
+}
+
+/** jsonString reads a JSON value as jsonparser.ParseString would read a label value. */
+function labelValue(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  throw new PushError(400, NOT_A_STRING);
+}
+
+/**
+ * decodeLokiJson decodes a /loki/api/v1/push JSON body:
+ * `{"streams":[{"stream":{"app":"api"},"values":[["<ns>","line",{"k":"v"}]]}]}`.
+ */
+export function decodeLokiJson(text: string): RawPushRequest {
+  const doc = parseJson(text);
+  if (!isObject(doc))
+    throw new PushError(400, "ReadObjectCB: expect { or n, but found a non-object");
+  const streams: RawStream[] = [];
+  const list = doc["streams"];
+  if (list === undefined || list === null) return { streams };
+  if (!Array.isArray(list)) throw new PushError(400, "streams: expected an array");
+  for (const s of list) {
+    if (!isObject(s)) throw new PushError(400, "streams: expected an object per stream");
+    const pairs: Label[] = [];
+    const st = s["stream"];
+    if (st !== undefined && st !== null) {
+      if (!isObject(st)) throw new PushError(400, NOT_AN_OBJECT);
+      for (const [name, value] of Object.entries(st))
+        pairs.push({ name, value: labelValue(value) });
+    }
+    const entries: PushEntry[] = [];
+    const values = s["values"];
+    if (values !== undefined && values !== null) {
+      if (!Array.isArray(values)) throw new PushError(400, "values: expected an array");
+      for (const v of values) {
+        if (v === null) continue;
+        entries.push(jsonEntry(v));
+      }
+    }
+    streams.push({ labels: formatLabelMap(pairs), entries });
+  }
+  return { streams };
+}
+
+function jsonEntry(v: unknown): PushEntry {
+  if (!Array.isArray(v)) throw new PushError(400, "Value is not an array");
+  const [ts, line, md] = v as unknown[];
+  if (typeof ts !== "string" || (v.length > 1 && typeof line !== "string")) {
+    throw new PushError(400, NOT_A_STRING);
+  }
+  if (!/^-?[0-9]+$/.test(ts)) throw new PushError(400, NOT_A_NUMBER);
+  const tsNs = BigInt(ts);
+  if (tsNs < INT64_MIN || tsNs > INT64_MAX) throw new PushError(400, OVERFLOW);
+  const metadata: Label[] = [];
+  if (v.length > 2) {
+    if (!isObject(md)) throw new PushError(400, NOT_AN_OBJECT);
+    for (const [name, value] of Object.entries(md)) {
+      if (typeof value !== "string") throw new PushError(400, NOT_A_STRING);
+      metadata.push({ name, value });
+    }
+  }
+  return { tsNs, line: typeof line === "string" ? line : "", metadata };
+}
+
+/**
+ * decodeLegacyJson decodes the JSON of /api/prom/push:
+ * `{"streams":[{"labels":"{app=\"api\"}","entries":[{"ts":"<RFC3339>","line":"..."}]}]}`.
+ */
+export function decodeLegacyJson(text: string): RawPushRequest {
+  const doc = parseJson(text);
+  if (!isObject(doc))
+    throw new PushError(400, "ReadObjectCB: expect { or n, but found a non-object");
+  const streams: RawStream[] = [];
+  const list = doc["streams"];
+  if (list === undefined || list === null) return { streams };
+  if (!Array.isArray(list)) throw new PushError(400, "streams: expected an array");
+  for (const s of list) {
+    if (!isObject(s)) throw new PushError(400, "streams: expected an object per stream");
+    const labels = s["labels"] ?? "";
+    if (typeof labels !== "string") throw new PushError(400, "labels: expected a string");
+    const entries: PushEntry[] = [];
+    for (const e of (s["entries"] as unknown[] | null | undefined) ?? []) {
+      if (!isObject(e)) throw new PushError(400, "entries: expected an object per entry");
+      const ts = e["ts"];
+      if (typeof ts !== "string") throw new PushError(400, "ts: expected an RFC 3339 time string");
+      const line = e["line"] ?? "";
+      if (typeof line !== "string") throw new PushError(400, "line: expected a string");
+      entries.push({
+        tsNs: parseRFC3339Nano(ts),
+        line,
+        metadata: legacyMetadata(e["structuredMetadata"]),
+      });
+    }
+    streams.push({ labels, entries });
+  }
+  return { streams };
+}
+
+function legacyMetadata(v: unknown): Label[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) {
+    return v.map((p) => {
+      if (!isObject(p)) throw new PushError(400, "structuredMetadata: expected name/value pairs");
+      return {
+        name: String(p["name"] ?? p["Name"] ?? ""),
+        value: String(p["value"] ?? p["Value"] ?? ""),
+      };
+    });
+  }
+  if (isObject(v))
+    return Object.entries(v).map(([name, value]) => ({ name, value: labelValue(value) }));
+  throw new PushError(400, "structuredMetadata: expected name/value pairs");
+}
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** parseRFC3339Nano reads an RFC 3339 time with up to nanosecond precision. */
+export function parseRFC3339Nano(s: string): bigint {
+  const m = RFC3339.exec(s);
+  const bad = (): never => {
+    throw new PushError(
+      400,
+      `parsing time ${JSON.stringify(s)} as "2006-01-02T15:04:05Z07:00": cannot parse`,
+    );
+  };
+  if (!m) return bad();
+  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  if (Number.isNaN(ms)) return bad();
+  let ns = BigInt(ms) * 1_000_000n + BigInt((m[7] ?? "").padEnd(9, "0") || "0");
+  const tz = m[8]!;
+  if (tz !== "Z" && tz !== "z") {
+    const sign = tz[0] === "-" ? -1n : 1n;
+    const mins = BigInt(+tz.slice(1, 3) * 60 + +tz.slice(4, 6));
+    ns -= sign * mins * 60_000_000_000n;
+  }
+  return ns;
+}
+
+/**
+ * toPushStreams parses each stream's label text (a request with any unparsable label text is
+ * refused whole with 400, as ParseLokiRequest does) and adds `service_name`.
+ */
+export function toPushStreams(req: RawPushRequest, discoverFrom: readonly string[]): PushStream[] {
+  return req.streams.map((s) => {
+    let labels: Label[];
+    try {
+      labels = parseStreamLabels(s.labels);
+    } catch (err) {
+      if (err instanceof LabelParseError) {
+        throw new PushError(400, `couldn't parse labels: ${err.message}`);
+      }
+      throw err;
+    }
+    return { labels: discoverServiceName(labels, discoverFrom), entries: s.entries };
+  });
+}

@@ -1,0 +1,640 @@
+// The validation and admission of pushed log streams, shared by the Loki push and OTLP
+// receivers. It follows Loki's distributor (pkg/distributor/distributor.go pushWithResolver,
+// validator.go) and the ingester's per-stream limit (pkg/ingester/stream.go validateEntries):
+//
+//   - A stream with invalid labels, and an entry that is too old, too new, too long or has too
+//     much structured metadata, is dropped with a message; the rest of the request is stored
+//     and the answer is 400 with the messages, grouped and counted ("2 errors like: ...").
+//   - The ingestion rate limit admits or refuses the whole request (429, nothing stored).
+//   - The per-stream rate limit drops the entries over it (429, the rest is stored).
+//
+// Loki checks these in a distributor and an ingester; here both happen before one commit, so
+// an answer always describes what was stored.
+import type { Label, Labels } from "../../model/labels/index.ts";
+import type { LogEntry, LogStore } from "../../storage/logs.ts";
+import { StorageClosedError } from "../../storage/index.ts";
+import { errorMessage } from "../../util/errors.ts";
+import type { LogIngestConfig } from "./config.ts";
+import { DETECTED_LEVEL, LevelDetector } from "./detect-level.ts";
+import { formatStreamLabels } from "./labels.ts";
+import type { DiscardReason, IngestFormat, LogIngestMetrics } from "./metrics.ts";
+import { StreamRateLimiters, TokenBucket } from "./rate-limit.ts";
+
+/** TENANT is the tenant Loki names in messages when multi-tenancy is off. */
+export const TENANT = "fake";
+
+/** SERVICE_NAME is the label Loki derives for every stream (service name discovery). */
+export const SERVICE_NAME = "service_name";
+/** SERVICE_UNKNOWN is its value when no label names the service. */
+export const SERVICE_UNKNOWN = "unknown_service";
+
+/** Labels Loki reserves for its own streams, which skip label validation. */
+const INTERNAL_LABELS = ["__aggregated_metric__", "__pattern__"];
+
+/** PushEntry is one entry of a push request before validation. */
+export interface PushEntry {
+  /** tsNs: nanoseconds since the Unix epoch. */
+  readonly tsNs: bigint;
+  readonly line: string;
+  /** metadata: structured metadata as sent (any order, names not yet normalized). */
+  readonly metadata: readonly Label[];
+}
+
+/** PushStream is one stream of a push request before validation. */
+export interface PushStream {
+  /** labels: sorted by name, no empty values; repeated names are possible (and invalid). */
+  readonly labels: readonly Label[];
+  readonly entries: readonly PushEntry[];
+}
+
+/** PushOutcome is the answer to a push whose accepted part (if any) has been committed. */
+export interface PushOutcome {
+  /** status: 204 (all stored), 400 (some or all invalid), 422 (no streams), 429 (rate limited). */
+  readonly status: 204 | 400 | 422 | 429;
+  /** message: Loki's error text ("" with 204). */
+  readonly message: string;
+  /** accepted: entries stored. */
+  readonly accepted: number;
+  /** rejected: entries not stored. */
+  readonly rejected: number;
+}
+
+/**
+ * PushError is a push refused before anything was stored: a request that cannot be read (4xx)
+ * or a storage failure (5xx). `reason` feeds the discarded counters when set.
+ */
+export class PushError extends Error {
+  override readonly name = "PushError";
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason?: DiscardReason,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** MISSING_STREAMS is Loki's message for a request without streams (422). */
+export const MISSING_STREAMS = "error at least one valid stream is required for ingestion";
+
+/** LogDistributorOptions configure a LogDistributor. */
+export interface LogDistributorOptions {
+  /** limits returns the limits in force (read on every push, so reloads apply). */
+  limits(): LogIngestConfig;
+  readonly metrics: LogIngestMetrics;
+  /** now is the clock in milliseconds; default Date.now. */
+  now?(): number;
+}
+
+/** byteLen is the UTF-8 length of s, which Loki's limits count. */
+export function byteLen(s: string): number {
+  // Pure ASCII strings are the common case; avoid a Buffer call for short ones.
+  if (s.length < 64) {
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return s.length;
+  }
+  return Buffer.byteLength(s, "utf8");
+}
+
+/** metadataSize is the size Loki gives structured metadata: names plus values, in bytes. */
+export function metadataSize(md: readonly Label[]): number {
+  let n = 0;
+  for (const l of md) n += byteLen(l.name) + byteLen(l.value);
+  return n;
+}
+
+/**
+ * discoverServiceName adds `service_name` to stream labels that lack it, as Loki does for every
+ * pushed stream (push.go ParseLokiRequest): the value of the first label of `from` present, or
+ * `unknown_service`. Internal streams and an empty list are left alone.
+ */
+export function discoverServiceName(labels: readonly Label[], from: readonly string[]): Label[] {
+  if (from.length === 0 || labels.some((l) => l.name === SERVICE_NAME)) return [...labels];
+  if (labels.some((l) => INTERNAL_LABELS.includes(l.name))) return [...labels];
+  let value = SERVICE_UNKNOWN;
+  for (const name of from) {
+    const l = labels.find((x) => x.name === name);
+    if (l && l.value !== "") {
+      value = l.value;
+      break;
+    }
+  }
+  const out = [...labels, { name: SERVICE_NAME, value }];
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
+
+/**
+ * normalizeMetadataName turns a structured metadata name into a legacy Prometheus label name as
+ * Loki does (prometheus/otlptranslator LabelNamer.Build): runs of other characters become one
+ * `_`, a leading digit gets a `key_` prefix, `__x__` keeps its underscores. It throws for
+ * names that are empty or come out as underscores only.
+ */
+export function normalizeMetadataName(name: string): string {
+  if (name === "") throw new PushError(400, "label name is empty");
+  if (/^[a-zA-Z][a-zA-Z0-9]*(?:_[a-zA-Z0-9]+)*$/.test(name)) return name;
+  const reserved = name.length >= 4 && name.startsWith("__") && name.endsWith("__");
+  const core = reserved ? name.slice(2, -2) : name;
+  let out = "";
+  let prevUnderscore = false;
+  for (const ch of core) {
+    if (/^[a-zA-Z0-9]$/.test(ch)) {
+      out += ch;
+      prevUnderscore = false;
+    } else if (!prevUnderscore) {
+      out += "_";
+      prevUnderscore = true;
+    }
+  }
+  if (reserved) out = "__" + out + "__";
+  if (out[0]! >= "0" && out[0]! <= "9") out = "key_" + out;
+  if (/^_*$/.test(out)) {
+    throw new PushError(
+      400,
+      `normalization for label name ${JSON.stringify(name)} resulted in invalid name ${JSON.stringify(out)}`,
+    );
+  }
+  return out;
+}
+
+const MONTHS_PAD = (n: number, w = 2): string => String(n).padStart(w, "0");
+
+/** dateOf returns the UTC date of a nanosecond timestamp, or undefined out of Date's range. */
+function dateOf(tsNs: bigint): { d: Date; fracNs: bigint } | undefined {
+  let ms = tsNs / 1_000_000n;
+  let fracNs = tsNs % 1_000_000_000n;
+  if (fracNs < 0n) fracNs += 1_000_000_000n;
+  if (tsNs < 0n && tsNs % 1_000_000n !== 0n) ms -= 1n;
+  if (ms > 8_640_000_000_000_000n || ms < -8_640_000_000_000_000n) return undefined;
+  return { d: new Date(Number(ms)), fracNs };
+}
+
+function ymdhms(d: Date, dateSep: string, mid: string): string {
+  const y = d.getUTCFullYear();
+  const ys = y < 0 ? "-" + MONTHS_PAD(-y, 4) : MONTHS_PAD(y, 4);
+  return (
+    ys +
+    dateSep +
+    MONTHS_PAD(d.getUTCMonth() + 1) +
+    dateSep +
+    MONTHS_PAD(d.getUTCDate()) +
+    mid +
+    MONTHS_PAD(d.getUTCHours()) +
+    ":" +
+    MONTHS_PAD(d.getUTCMinutes()) +
+    ":" +
+    MONTHS_PAD(d.getUTCSeconds())
+  );
+}
+
+/** formatRFC3339 prints a timestamp as Go's time.RFC3339 in UTC: 2024-05-01T12:00:00Z. */
+export function formatRFC3339(tsNs: bigint): string {
+  const t = dateOf(tsNs);
+  if (!t) return `${tsNs}ns`;
+  return ymdhms(t.d, "-", "T") + "Z";
+}
+
+/** formatGoTime prints a timestamp as Go's Time.String() in UTC: 2024-05-01 12:00:00.5 +0000 UTC. */
+export function formatGoTime(tsNs: bigint): string {
+  const t = dateOf(tsNs);
+  if (!t) return `${tsNs}ns`;
+  let frac = "";
+  if (t.fracNs !== 0n) frac = "." + String(t.fracNs).padStart(9, "0").replace(/0+$/, "");
+  return ymdhms(t.d, "-", " ") + frac + " +0000 UTC";
+}
+
+/** formatByteSize prints a byte count as Loki's flagext.ByteSize does: 3MB, 512KB, 100B. */
+export function formatByteSize(n: number): string {
+  const units: [string, number][] = [
+    ["GB", 1024 ** 3],
+    ["MB", 1024 ** 2],
+    ["KB", 1024],
+  ];
+  if (n === 0) return "0B";
+  for (const [u, b] of units) if (n % b === 0) return `${n / b}${u}`;
+  return `${n}B`;
+}
+
+/**
+ * GroupedErrors collects validation messages and prints them as Loki's util.GroupedErrors
+ * does: one message as is; otherwise each distinct message once, prefixed with its count
+ * ("3 errors like: ..."), joined by "; ". Loki's order is a map's; here it is first seen.
+ */
+class GroupedErrors {
+  private readonly counts = new Map<string, number>();
+
+  add(msg: string): void {
+    this.counts.set(msg, (this.counts.get(msg) ?? 0) + 1);
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  toString(): string {
+    const unique = this.counts.size;
+    const parts: string[] = [];
+    for (const [msg, n] of this.counts) {
+      parts.push(unique > 1 || n > 1 ? `${n} errors like: ${msg}` : msg);
+    }
+    return parts.join("; ");
+  }
+}
+
+/** ValidStream is a stream that passed validation, ready for the rate limits and storage. */
+interface ValidStream {
+  readonly labels: Labels;
+  readonly text: string;
+  readonly entries: LogEntry[];
+  readonly sizes: number[];
+  bytes: number;
+}
+
+/**
+ * LogDistributor validates pushed streams against the configured limits, applies the rate
+ * limits and stores what is admitted in one transaction. It holds the rate limiters' state, so
+ * one instance serves all requests; give the Loki and OTLP receivers the same instance for the
+ * ingestion rate limit to cover both, as Loki's per-tenant limit does.
+ */
+export class LogDistributor {
+  private ingestion: TokenBucket | undefined;
+  private readonly streamLimits = new StreamRateLimiters();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: LogDistributorOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  private discard(format: IngestFormat, reason: DiscardReason, lines: number, bytes: number): void {
+    if (lines > 0) this.opts.metrics.discardedLines.inc({ reason, format }, lines);
+    if (bytes > 0) this.opts.metrics.discardedBytes.inc({ reason, format }, bytes);
+  }
+
+  /**
+   * push validates `streams`, stores the admitted entries in `store` (committed before it
+   * returns) and says what happened. It throws a PushError when storage fails (nothing was
+   * acknowledged) and returns 422 for a request without streams.
+   */
+  async push(
+    store: LogStore,
+    streams: readonly PushStream[],
+    format: IngestFormat,
+  ): Promise<PushOutcome> {
+    const limits = this.opts.limits();
+    const m = this.opts.metrics;
+    let total = 0;
+    let totalBytes = 0;
+    for (const s of streams) {
+      total += s.entries.length;
+      for (const e of s.entries) totalBytes += byteLen(e.line) + metadataSize(e.metadata);
+    }
+    m.receivedLines.inc({ format }, total);
+    m.receivedBytes.inc({ format }, totalBytes);
+    if (streams.length === 0) {
+      return { status: 422, message: MISSING_STREAMS, accepted: 0, rejected: 0 };
+    }
+
+    const nowMs = this.now();
+    const nowNs = BigInt(nowMs) * 1_000_000n;
+    const oldestNs = nowNs - BigInt(limits.rejectOldSamplesMaxAgeMs) * 1_000_000n;
+    const newestNs = nowNs + BigInt(limits.creationGracePeriodMs) * 1_000_000n;
+    const errors = new GroupedErrors();
+    const detector =
+      limits.discoverLogLevels && limits.allowStructuredMetadata
+        ? new LevelDetector(limits.logLevelFields, limits.logLevelFromJsonMaxDepth)
+        : undefined;
+    const valid: ValidStream[] = [];
+    let rejected = 0;
+
+    for (const s of streams) {
+      if (s.entries.length === 0) continue;
+      const entries = this.truncate(s.entries, limits, format);
+      const text = formatStreamLabels(s.labels);
+      const labelErr = this.validateLabels(s.labels, text, entries, limits, format);
+      if (labelErr) {
+        errors.add(labelErr);
+        rejected += entries.length;
+        continue;
+      }
+      const vs: ValidStream = { labels: s.labels, text, entries: [], sizes: [], bytes: 0 };
+      let prevTs = entries[0]!.tsNs;
+      for (const e of entries) {
+        const entryErr = this.validateEntry(e, text, limits, oldestNs, newestNs, format);
+        if (entryErr) {
+          errors.add(entryErr);
+          rejected++;
+          continue;
+        }
+        const md = normalizeMetadata(e.metadata);
+        if (detector) {
+          const level = detector.detect(s.labels, md, e.line);
+          if (level !== undefined) md.push({ name: DETECTED_LEVEL, value: level });
+        }
+        let tsNs = e.tsNs;
+        const n = vs.entries.length;
+        if (limits.incrementDuplicateTimestamp && n > 0) {
+          const prev = vs.entries[n - 1]!;
+          if (prev.line !== e.line && (tsNs === prevTs || tsNs === prev.tsNs)) {
+            tsNs = prev.tsNs + 1n;
+          } else {
+            prevTs = tsNs;
+          }
+        }
+        const size = byteLen(e.line) + metadataSize(md);
+        vs.entries.push({ tsNs, line: e.line, metadata: sortMetadata(md) });
+        vs.sizes.push(size);
+        vs.bytes += size;
+      }
+      if (vs.entries.length > 0) valid.push(vs);
+    }
+
+    const validationMessage = errors.toString();
+    if (valid.length === 0) {
+      const status = errors.size > 0 ? 400 : 204;
+      return { status, message: validationMessage, accepted: 0, rejected };
+    }
+
+    // The ingestion rate limit admits the whole request or nothing (enforceIngestionRateLimits).
+    const requestBytes = valid.reduce((n, s) => n + s.bytes, 0);
+    const requestLines = valid.reduce((n, s) => n + s.entries.length, 0);
+    if (!this.admit(nowMs, requestBytes, limits)) {
+      this.discard(format, "rate_limited", requestLines, requestBytes);
+      const limit = Math.trunc(limits.ingestionRateBytes);
+      return {
+        status: 429,
+        message:
+          `ingestion rate limit exceeded for user ${TENANT} (limit: ${limit} bytes/sec) while ` +
+          `attempting to ingest '${requestLines}' lines totaling '${requestBytes}' bytes, reduce ` +
+          "log volume or contact your Loki administrator to see if the limit can be increased",
+        accepted: 0,
+        rejected: rejected + requestLines,
+      };
+    }
+
+    // The per-stream rate limit drops single entries (the ingester's validateEntries).
+    let streamLimitMessage = "";
+    const app = store.logAppender();
+    let accepted = 0;
+    try {
+      for (const vs of valid) {
+        const keep: LogEntry[] = [];
+        const failed: string[] = [];
+        let failedBytes = 0;
+        for (let i = 0; i < vs.entries.length; i++) {
+          const e = vs.entries[i]!;
+          const size = vs.sizes[i]!;
+          const ok = this.streamLimits.allow(
+            vs.text,
+            nowMs,
+            size,
+            limits.perStreamRateLimitBytes,
+            limits.perStreamRateLimitBurstBytes,
+          );
+          if (ok) {
+            keep.push(e);
+            continue;
+          }
+          failed.push(
+            `entry with timestamp ${formatGoTime(e.tsNs)} ignored, reason: 'Per stream rate ` +
+              `limit exceeded (limit: ${formatByteSize(limits.perStreamRateLimitBytes)}/sec) while ` +
+              `attempting to ingest for stream '${vs.text}' totaling ${formatByteSize(size)}, ` +
+              "consider splitting a stream via additional labels or contact your Loki " +
+              "administrator to see if the limit can be increased',\n",
+          );
+          failedBytes += size;
+        }
+        if (failed.length > 0) {
+          this.discard(format, "per_stream_rate_limit", failed.length, failedBytes);
+          rejected += failed.length;
+          if (streamLimitMessage === "") {
+            streamLimitMessage =
+              failed.slice(0, MAX_RETURNED_STREAM_ERRORS).join("") +
+              `user '${TENANT}', total ignored: ${failed.length} out of ${vs.entries.length} ` +
+              `for stream: ${vs.text}`;
+          }
+        }
+        if (keep.length > 0) {
+          app.append(vs.labels, keep);
+          accepted += keep.length;
+        }
+      }
+    } catch (err) {
+      app.rollback();
+      throw storageError(err);
+    }
+    if (accepted > 0) {
+      try {
+        await app.commit();
+      } catch (err) {
+        throw storageError(err);
+      }
+    } else {
+      app.rollback();
+    }
+    if (streamLimitMessage !== "") {
+      return { status: 429, message: streamLimitMessage, accepted, rejected };
+    }
+    if (errors.size > 0) return { status: 400, message: validationMessage, accepted, rejected };
+    return { status: 204, message: "", accepted, rejected };
+  }
+
+  private admit(nowMs: number, bytes: number, limits: LogIngestConfig): boolean {
+    if (limits.ingestionRateBytes <= 0) return true;
+    if (!this.ingestion) {
+      this.ingestion = new TokenBucket(
+        limits.ingestionRateBytes,
+        limits.ingestionBurstSizeBytes,
+        nowMs,
+      );
+    } else {
+      this.ingestion.setLimits(limits.ingestionRateBytes, limits.ingestionBurstSizeBytes);
+    }
+    return this.ingestion.allow(nowMs, bytes);
+  }
+
+  /** truncate shortens lines over max_line_size when max_line_size_truncate is on. */
+  private truncate(
+    entries: readonly PushEntry[],
+    limits: LogIngestConfig,
+    format: IngestFormat,
+  ): readonly PushEntry[] {
+    const max = limits.maxLineSizeBytes;
+    if (!limits.maxLineSizeTruncate || max === 0) return entries;
+    const suffix = limits.maxLineSizeTruncateIdentifier;
+    const keepBytes = max - byteLen(suffix);
+    if (keepBytes <= 0) return entries;
+    let lines = 0;
+    let bytes = 0;
+    const out = entries.map((e) => {
+      const len = byteLen(e.line);
+      if (len <= max) return e;
+      // Cut at a character boundary at or before keepBytes (Loki cuts bytes, which can split a
+      // character).
+      const buf = Buffer.from(e.line, "utf8");
+      let end = keepBytes;
+      while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+      lines++;
+      bytes += len - end;
+      return { ...e, line: buf.subarray(0, end).toString("utf8") + suffix };
+    });
+    if (lines > 0) {
+      this.opts.metrics.mutatedLines.inc({ reason: "line_too_long", format }, lines);
+      this.opts.metrics.mutatedBytes.inc({ reason: "line_too_long", format }, bytes);
+    }
+    return out;
+  }
+
+  /** validateLabels is Loki's Validator.ValidateLabels; it returns a message or "". */
+  private validateLabels(
+    labels: readonly Label[],
+    text: string,
+    entries: readonly PushEntry[],
+    limits: LogIngestConfig,
+    format: IngestFormat,
+  ): string {
+    const fail = (reason: DiscardReason, msg: string): string => {
+      let bytes = 0;
+      for (const e of entries) bytes += byteLen(e.line) + metadataSize(e.metadata);
+      this.discard(format, reason, entries.length, bytes);
+      return msg;
+    };
+    if (labels.length === 0) {
+      return fail("missing_labels", "error at least one label pair is required per stream");
+    }
+    if (labels.some((l) => INTERNAL_LABELS.includes(l.name))) return "";
+    let names = labels.length;
+    if (labels.some((l) => l.name === SERVICE_NAME)) names--;
+    if (names > limits.maxLabelNamesPerSeries) {
+      return fail(
+        "max_label_names_per_series",
+        `entry for stream '${text}' has ${names} label names; limit ${limits.maxLabelNamesPerSeries}`,
+      );
+    }
+    let last = "";
+    for (const l of labels) {
+      if (byteLen(l.name) > limits.maxLabelNameLength) {
+        return fail("label_name_too_long", `stream '${text}' has label name too long: '${l.name}'`);
+      }
+      if (byteLen(l.value) > limits.maxLabelValueLength) {
+        return fail(
+          "label_value_too_long",
+          `stream '${text}' has label value too long: '${l.value}'`,
+        );
+      }
+      if (l.name === last) {
+        return fail(
+          "duplicate_label_names",
+          `stream '${text}' has duplicate label name: '${l.name}'`,
+        );
+      }
+      last = l.name;
+    }
+    return "";
+  }
+
+  /** validateEntry is Loki's Validator.ValidateEntry; it returns a message or "". */
+  private validateEntry(
+    e: PushEntry,
+    text: string,
+    limits: LogIngestConfig,
+    oldestNs: bigint,
+    newestNs: bigint,
+    format: IngestFormat,
+  ): string {
+    const lineLen = byteLen(e.line);
+    const mdSize = metadataSize(e.metadata);
+    const fail = (reason: DiscardReason, msg: string): string => {
+      this.discard(format, reason, 1, lineLen + mdSize);
+      return msg;
+    };
+    if (limits.rejectOldSamples && e.tsNs < oldestNs) {
+      return fail(
+        "greater_than_max_sample_age",
+        `entry for stream '${text}' has timestamp too old: ${formatRFC3339(e.tsNs)}, ` +
+          `oldest acceptable timestamp is: ${formatRFC3339(oldestNs)}`,
+      );
+    }
+    if (e.tsNs > newestNs) {
+      return fail(
+        "too_far_in_future",
+        `entry for stream '${text}' has timestamp too new: ${formatRFC3339(e.tsNs)}`,
+      );
+    }
+    if (limits.maxLineSizeBytes !== 0 && lineLen > limits.maxLineSizeBytes) {
+      return fail(
+        "line_too_long",
+        `max entry size '${limits.maxLineSizeBytes}' bytes exceeded for stream '${text}' while ` +
+          `adding an entry with length '${lineLen}' bytes`,
+      );
+    }
+    const count = e.metadata.length;
+    if (count > 0) {
+      if (!limits.allowStructuredMetadata) {
+        return fail(
+          "disallowed_structured_metadata",
+          `stream '${text}' includes structured metadata, but this feature is disallowed. ` +
+            "Please see `limits_config.allow_structured_metadata` or contact your Loki " +
+            "administrator to enable it",
+        );
+      }
+      const maxSize = limits.maxStructuredMetadataSizeBytes;
+      if (maxSize !== 0 && mdSize > maxSize) {
+        return fail(
+          "structured_metadata_too_large",
+          `stream '${text}' has structured metadata too large: '${mdSize}' bytes, limit: ` +
+            `'${maxSize}' bytes. Please see \`limits_config.max_structured_metadata_size\` or ` +
+            "contact your Loki administrator to increase it",
+        );
+      }
+      const maxCount = limits.maxStructuredMetadataEntriesCount;
+      if (maxCount !== 0 && count > maxCount) {
+        return fail(
+          "structured_metadata_too_many",
+          `stream '${text}' has too many structured metadata labels: '${count}', limit: ` +
+            `'${maxCount}'. Please see \`limits_config.max_structured_metadata_entries_count\` ` +
+            "or contact your Loki administrator to increase it",
+        );
+      }
+    }
+    return "";
+  }
+}
+
+/** MAX_RETURNED_STREAM_ERRORS is Loki's ingester.max-ignored-stream-errors default. */
+const MAX_RETURNED_STREAM_ERRORS = 10;
+
+/**
+ * normalizeMetadata renames structured metadata to legacy label names and drops U+FFFD (what
+ * invalid UTF-8 decodes to) from values, as the distributor does; on a repeated name the first
+ * pair wins.
+ */
+function normalizeMetadata(md: readonly Label[]): Label[] {
+  const out: Label[] = [];
+  for (const l of md) {
+    const name = normalizeMetadataName(l.name);
+    const value = l.value.includes("\ufffd") ? l.value.replaceAll("\ufffd", "") : l.value;
+    if (out.some((x) => x.name === name)) continue;
+    out.push(name === l.name && value === l.value ? l : { name, value });
+  }
+  return out;
+}
+
+function sortMetadata(md: Label[]): Labels {
+  if (md.length < 2) return md;
+  return md.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function storageError(err: unknown): PushError {
+  if (err instanceof PushError) return err;
+  if (err instanceof StorageClosedError) {
+    return new PushError(503, err.message, undefined, { cause: err });
+  }
+  return new PushError(500, errorMessage(err), undefined, { cause: err });
+}
