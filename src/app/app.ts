@@ -20,6 +20,8 @@ import { RulesService, externalURL } from "./rules.ts";
 import { Alertmanager, registerAlertmanagerApi } from "../alerting/index.ts";
 import { openStorage } from "./storage.ts";
 import { splitHostPort } from "../config/index.ts";
+import { HeartbeatService, registerHeartbeatApi } from "../heartbeats/index.ts";
+import { externalLabelsFrom } from "../rules/index.ts";
 
 /** Overrides are command-line flags that take precedence over vigil.yml. */
 export interface Overrides {
@@ -62,6 +64,7 @@ export class App {
   private pushgateway: GroupStore | undefined;
   private rulesSvc: RulesService | undefined;
   private am: Alertmanager | undefined;
+  private hb: HeartbeatService | undefined;
   /**
    * alertSinks receive every alert the rules send (besides the external Alertmanagers of
    * alerting.alertmanagers); subsystems such as the notification router add themselves here.
@@ -102,6 +105,10 @@ export class App {
       // Bad templates reject the reload; the running routing stays in force.
       name: "alertmanager",
       reload: (cfg) => this.am?.applyConfig(cfg.alertmanager),
+    });
+    this.reloaders.push({
+      name: "heartbeats",
+      reload: (cfg) => this.hb?.applyConfig(cfg.heartbeats),
     });
   }
 
@@ -148,6 +155,7 @@ export class App {
     this.lastReload = { success: true, lastSuccessMs: Date.now() };
     this.eng = newEngine(cfg.query);
     await this.createAlertmanager(cfg);
+    this.createHeartbeats(cfg);
 
     this.web = await createWebServer({
       logger: log,
@@ -176,6 +184,7 @@ export class App {
     registerAlertHistoryApi(this.web, { storage: () => this.storage, logger: log });
     await this.registerPushReceivers(this.web, cfg);
     await registerAlertmanagerApi(this.web, { alertmanager: () => this.am });
+    await registerHeartbeatApi(this.web, { heartbeats: () => this.hb });
     const { host, port } = splitHostPort(cfg.server.listen);
     try {
       await this.web.listen({ host, port });
@@ -186,6 +195,7 @@ export class App {
       });
     }
     this.am?.start();
+    this.hb?.start();
     log.info({ address: this.address }, "listening");
 
     const t0 = performance.now();
@@ -274,6 +284,32 @@ export class App {
     await am.applyConfig(cfg.alertmanager);
     this.am = am;
     this.alertSinks.push(am);
+  }
+
+  /**
+   * createHeartbeats builds the dead man's switch checks of the `heartbeats:` section. Their
+   * alerts go where the rules' alerts go: Vigil's router and the external Alertmanagers.
+   */
+  private createHeartbeats(cfg: VigilConfig): void {
+    const hb = new HeartbeatService({
+      sinks: () => [...this.alertSinks, ...(this.rulesSvc ? [this.rulesSvc.notifier] : [])],
+      logger: this.opts.logger.child({ component: "heartbeats" }),
+      registry: this.metrics.registry,
+      ...(cfg.storage.engine !== "memory" && {
+        dataDir: resolve(cfg.storage.dataDir, "heartbeats"),
+      }),
+      resendDelayMs: cfg.rules.resendDelayMs,
+      externalURL: () => externalURL(this.config),
+      externalLabels: () => externalLabelsFrom(this.config.global.externalLabels),
+      relabelConfigs: () => this.config.alerting.alertRelabelConfigs,
+    });
+    hb.applyConfig(cfg.heartbeats);
+    this.hb = hb;
+  }
+
+  /** heartbeats is the dead man's switch service (for subsystems and tests). */
+  get heartbeats(): HeartbeatService | undefined {
+    return this.hb;
   }
 
   /** alertmanager is Vigil's notification router (for subsystems and tests). */
@@ -365,6 +401,7 @@ export class App {
       await this.scraping?.stop();
       await this.rulesSvc?.stop();
       await this.pushgateway?.stop();
+      await this.hb?.stop();
       await this.am?.stop();
       if (this.storage) await this.storage.close();
       this.opts.logger.info("stopped");

@@ -555,6 +555,10 @@ function expected(c: Case): VigilConfig {
     rules: { ...defaults.rules, ...c.expect?.rules },
     alerting: { ...defaults.alerting, ...c.expect?.alerting },
     alertmanager: defaults.alertmanager,
+    heartbeats: defaults.heartbeats,
+    logs: defaults.logs,
+    logFiles: [],
+    logFileOptions: defaults.logFileOptions,
     file,
   };
 }
@@ -705,6 +709,10 @@ void test("loadConfigFile reads testdata/vigil.yml", async () => {
     rules: defaultConfig().rules,
     alerting: defaultConfig().alerting,
     alertmanager: defaultConfig().alertmanager,
+    heartbeats: defaultConfig().heartbeats,
+    logs: defaultConfig().logs,
+    logFiles: [],
+    logFileOptions: defaultConfig().logFileOptions,
     file,
   });
 });

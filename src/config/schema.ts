@@ -22,6 +22,10 @@ import { errorMessage } from "../util/errors.ts";
 import { globalSchema, resolveScrapeConfigs, scrapeConfigsSchema } from "../scrape/config.ts";
 import { alertingSchema, ruleFilesSchema, rulesSchema } from "./rules.ts";
 import { alertmanagerSchema } from "./alertmanager.ts";
+import { heartbeatsSchema } from "../heartbeats/config.ts";
+import { logIngestSchema } from "../ingest/loki/config.ts";
+import { otlpLogsSchema } from "../ingest/otlp/config.ts";
+import { logFileOptionsSchema, logFilesSchema } from "../ingest/files/config.ts";
 
 /**
  * durationField accepts a Prometheus duration and yields milliseconds. A YAML number is read
@@ -289,6 +293,13 @@ export function configSchema(baseDir: string) {
       rules: rulesSchema(baseDir).prefault({}),
       alerting: alertingSchema.prefault({}),
       alertmanager: alertmanagerSchema(baseDir).prefault({}),
+      heartbeats: heartbeatsSchema.prefault({}),
+      logs: z
+        .object({ ingest: logIngestSchema.prefault({}), otlp: otlpLogsSchema.prefault({}) })
+        .strict()
+        .prefault({}),
+      log_files: logFilesSchema(baseDir).default([]),
+      log_file_options: logFileOptionsSchema(baseDir).prefault({}),
     })
     .strict()
     .transform((c, ctx): VigilConfig => ({
@@ -303,5 +314,9 @@ export function configSchema(baseDir: string) {
       rules: c.rules,
       alerting: c.alerting,
       alertmanager: c.alertmanager,
+      heartbeats: c.heartbeats,
+      logs: c.logs,
+      logFiles: c.log_files,
+      logFileOptions: c.log_file_options,
     }));
 }

@@ -6,6 +6,7 @@ import { formatBytes } from "./units.ts";
 import { globalToDoc, scrapeConfigToDoc } from "../scrape/config-doc.ts";
 import { rulesToDoc } from "./rules.ts";
 import { alertmanagerSectionToDoc } from "../alerting/config/load.ts";
+import { heartbeatsToDoc } from "../heartbeats/config.ts";
 
 /** SECRET replaces secrets in printed configuration, as Prometheus's config.Secret does. */
 const SECRET = "<secret>";
@@ -65,6 +66,9 @@ export function configToYaml(cfg: VigilConfig): string {
     },
     ...rulesToDoc(cfg.ruleFiles, cfg.rules, cfg.alerting),
     alertmanager: alertmanagerSectionToDoc(cfg.alertmanager),
+    ...(cfg.heartbeats.checks.length > 0 || cfg.heartbeats.ping
+      ? { heartbeats: heartbeatsToDoc(cfg.heartbeats) }
+      : {}),
   };
   return stringify(doc);
 }

@@ -3,6 +3,10 @@
 import type { GlobalConfig, ScrapeConfig } from "../scrape/config.ts";
 import type { AlertingConfig, RulesConfig } from "./rules.ts";
 import type { AlertmanagerSection } from "../alerting/config/load.ts";
+import type { HeartbeatsConfig } from "../heartbeats/config.ts";
+import type { LogIngestConfig } from "../ingest/loki/config.ts";
+import type { OtlpLogsConfig } from "../ingest/otlp/config.ts";
+import type { LogFileOptions, LogFilesTarget } from "../ingest/files/config.ts";
 
 export type { GlobalConfig, ScrapeConfig };
 
@@ -106,6 +110,14 @@ export interface RemoteWriteReceiverConfig {
   maxDecodedBytes: number;
 }
 
+/** LogsConfig configures log ingestion [logs]. */
+export interface LogsConfig {
+  /** Loki's distributor limits, shared by Loki push and OTLP [ingest]. */
+  ingest: LogIngestConfig;
+  /** OTLP logs mapping to streams and structured metadata [otlp]. */
+  otlp: OtlpLogsConfig;
+}
+
 /** VigilConfig is the validated contents of vigil.yml with defaults filled in. */
 export interface VigilConfig {
   server: ServerConfig;
@@ -126,6 +138,14 @@ export interface VigilConfig {
    * routing [alertmanager] (src/alerting, docs/alerting.md).
    */
   alertmanager: AlertmanagerSection;
+  /** Dead man's switch checks and Vigil's own outgoing ping [heartbeats] (src/heartbeats). */
+  heartbeats: HeartbeatsConfig;
+  /** Log ingestion limits (Loki push, OTLP) [logs]. */
+  logs: LogsConfig;
+  /** Local log files to collect [log_files] (src/ingest/files). */
+  logFiles: LogFilesTarget[];
+  /** Settings of log file collection [log_file_options]. */
+  logFileOptions: LogFileOptions;
   /** The file the configuration was loaded from, as given; unset for defaultConfig(). */
   file?: string;
 }
