@@ -292,7 +292,10 @@ async function ingest(s: System): Promise<IngestResult> {
 async function latency(s: System): Promise<number[]> {
   const from = arrivals.length;
   await new Promise((r) => setTimeout(r, LATENCY_S * 1000));
-  return arrivals.slice(from).filter((a) => a.system === s.name).map((a) => a.latencyMs);
+  return arrivals
+    .slice(from)
+    .filter((a) => a.system === s.name)
+    .map((a) => a.latencyMs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,9 +335,7 @@ async function main(): Promise<void> {
   console.log(
     `\nalerts: ${ALERTS} in batches of ${BATCH}, ${CONCURRENCY} in flight; latency: rule every 1s, new alert every ${CYCLE_S}s, group_wait 0s`,
   );
-  console.log(
-    "system  alerts/s  CPU-s/10k alerts  errors   latency n  median ms  p90 ms  max ms",
-  );
+  console.log("system  alerts/s  CPU-s/10k alerts  errors   latency n  median ms  p90 ms  max ms");
   for (const r of results) {
     const label = r.name === "vigil" ? "vigil" : "peer*";
     console.log(

@@ -233,6 +233,7 @@ function noopStorage(): Storage {
   let next = 1;
   return {
     engine: "memory",
+    logs: s.logs,
     appender: () => ({
       append: (ref) => ref || next++,
       commit: async () => {},

@@ -15,7 +15,7 @@ function collect(dir, out) {
 }
 
 const roots = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-const files = (roots.length ? roots : ["src"]).flatMap((r) =>
+const files = (roots.length ? roots : ["src", "ui/src"]).flatMap((r) =>
   statSync(r).isDirectory() ? collect(r, []) : [r],
 );
 files.sort();

@@ -21,6 +21,7 @@ import { Alertmanager, registerAlertmanagerApi } from "../alerting/index.ts";
 import { openStorage } from "./storage.ts";
 import { splitHostPort } from "../config/index.ts";
 import { HeartbeatService, registerHeartbeatApi } from "../heartbeats/index.ts";
+import { registerUi } from "../web/ui.ts";
 import { externalLabelsFrom } from "../rules/index.ts";
 
 /** Overrides are command-line flags that take precedence over vigil.yml. */
@@ -185,6 +186,7 @@ export class App {
     await this.registerPushReceivers(this.web, cfg);
     await registerAlertmanagerApi(this.web, { alertmanager: () => this.am });
     await registerHeartbeatApi(this.web, { heartbeats: () => this.hb });
+    registerUi(this.web);
     const { host, port } = splitHostPort(cfg.server.listen);
     try {
       await this.web.listen({ host, port });

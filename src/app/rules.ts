@@ -70,6 +70,9 @@ export class RulesService {
       outageToleranceMs: cfg.rules.outageToleranceMs,
       forGracePeriodMs: cfg.rules.forGracePeriodMs,
       resendDelayMs: cfg.rules.resendDelayMs,
+      // Prometheus's --rules.max-concurrent-evals default; only for groups whose rules do not
+      // read each other's output, where the order cannot change a result.
+      maxConcurrentEvals: 4,
       defaultQueryOffsetMs: () => this.#config.global.ruleQueryOffsetMs,
       onAlertTransitions: (rule, changes, tsMs) => this.history.record(rule, changes, tsMs),
       notify: alertSender({

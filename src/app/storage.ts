@@ -25,6 +25,7 @@ export async function openStorage(cfg: StorageConfig, metrics: StorageMetrics): 
         engine: "embedded",
         database: EMBEDDED_DATABASE,
         retentionMs: cfg.retentionMs,
+        logsRetentionMs: cfg.logsRetentionMs,
         ...batch,
       });
     case "clickhouse": {
@@ -43,6 +44,7 @@ export async function openStorage(cfg: StorageConfig, metrics: StorageMetrics): 
           database: ch.database,
           cluster: ch.cluster,
           retentionMs: cfg.retentionMs,
+          logsRetentionMs: cfg.logsRetentionMs,
           ...batch,
         });
       } catch (err) {

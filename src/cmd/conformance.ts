@@ -10,6 +10,7 @@ import type { EngineOptions } from "../promql/engine/api.ts";
 import type { FileReport, PromQLEngine, RunOptions } from "../promql/promqltest/index.ts";
 import { SCRIPT_ENGINE_OPTIONS, runScriptText, tally } from "../promql/promqltest/index.ts";
 import { runConformance as runRulesConformance } from "../rulestest/index.ts";
+import { runConformance as runLogqlConformance } from "../logql/conformance/index.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -20,7 +21,8 @@ suites:
            ../shared/conformance/promql relative to the repository root
   rules    promtool's \`test rules\` and \`check rules\` verdicts: every row of DIR/expected.tsv
            (files in DIR/promtool-testdata); DIR defaults to ../shared/conformance/rules
-  logql    (not implemented yet)
+  logql    LogQL vectors: DIR/parse.yaml, pipeline.yaml and metric.yaml; DIR defaults to
+           ../shared/conformance/logql
 
 flags (promql):
   --verbose             print every failed eval with its line and reason
@@ -31,6 +33,9 @@ flags (promql):
 
 flags (rules):
   --verbose             print Vigil's output for every row, not only for failed ones
+
+flags (logql):
+  --verbose             print every failed vector with its reason
 `;
 
 /** Io is where the command writes; tests pass buffers. */
@@ -80,8 +85,7 @@ export async function main(
     case "rules":
       return runRules(rest, io);
     case "logql":
-      io.out(`conformance ${suite}: not implemented yet\n`);
-      return 2;
+      return runLogql(rest, io);
     case "-h":
     case "--help":
       io.out(USAGE);
@@ -117,6 +121,27 @@ async function runRules(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   return runRulesConformance(dir, io, { verbose: values.verbose });
+}
+
+async function runLogql(argv: readonly string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { verbose: { type: "boolean", short: "v", default: false } },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    io.err(`too many arguments\n\n${USAGE}`);
+    return 2;
+  }
+  const dir = resolve(positionals[0] ?? join(REPO_ROOT, "../shared/conformance/logql"));
+  return runLogqlConformance(dir, io, { verbose: values.verbose });
 }
 
 async function runPromql(

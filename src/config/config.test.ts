@@ -689,6 +689,7 @@ void test("loadConfigFile reads testdata/vigil.yml", async () => {
       engine: "clickhouse",
       dataDir: join(TESTDATA, "data"),
       retentionMs: 365 * D,
+      logsRetentionMs: 2678400000,
       batchMaxRows: 50_000,
       batchMaxDelayMs: 1500,
       clickhouse: {

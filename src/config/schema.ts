@@ -192,6 +192,7 @@ function storageSchema(baseDir: string) {
       engine: z.enum(STORAGE_ENGINES).default("embedded"),
       data_dir: nonEmptyString().default("./data"),
       retention: durationField({ positive: true }).prefault("60d"),
+      logs_retention: durationField({ positive: true }).prefault("744h"),
       batch_max_rows: positiveInt().prefault(1_000_000),
       batch_max_delay: durationField({ positive: false }).prefault("200ms"),
       clickhouse: clickhouseSchema.optional(),
@@ -202,6 +203,7 @@ function storageSchema(baseDir: string) {
         engine: s.engine,
         dataDir: resolve(baseDir, s.data_dir),
         retentionMs: s.retention,
+        logsRetentionMs: s.logs_retention,
         batchMaxRows: s.batch_max_rows,
         batchMaxDelayMs: s.batch_max_delay,
       };

@@ -70,6 +70,8 @@ export interface StorageConfig {
   dataDir: string;
   /** How long data is kept, in milliseconds, > 0 [retention]; default 60d. */
   retentionMs: number;
+  /** How long log entries are kept, in milliseconds, > 0 [logs_retention]; default 744h (Loki's). */
+  logsRetentionMs: number;
   /** Most rows in one insert batch, > 0 [batch_max_rows]; default 1000000. */
   batchMaxRows: number;
   /** Longest a row waits for its batch to be flushed, in milliseconds [batch_max_delay]; default 200ms. */

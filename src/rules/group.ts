@@ -14,6 +14,8 @@ import { AlertingRule, alertStateRank, alertStates, alertTransitions } from "./a
 import type { Clock } from "./clock.ts";
 import { evalTimestamp } from "./hash.ts";
 import type { QueryFuncs, Rule } from "./rule.ts";
+import type { RuleDependencies } from "./dependencies.ts";
+import { ruleDependencies } from "./dependencies.ts";
 
 /** Appendable hands out appenders; a Storage is one. */
 export interface Appendable {
@@ -45,6 +47,8 @@ export interface GroupDeps {
   readonly forGracePeriodMs: number;
   /** defaultQueryOffsetMs: the query offset of groups that set none (global rule_query_offset). */
   readonly defaultQueryOffsetMs: () => number;
+  /** maxConcurrentEvals: rules of a group without dependencies evaluated at once (default 1). */
+  readonly maxConcurrentEvals?: number;
   /**
    * onAlertTransitions, if set, receives the alert state changes of each successful evaluation
    * of an alerting rule, with the evaluation slot (for Vigil's alert history). It must not throw.
@@ -96,6 +100,7 @@ export class Group {
   /** #staleSeries are series of rules gone since the last reload, to mark stale. */
   #staleSeries: Labels[] = [];
   #shouldRestore: boolean;
+  #dependencies: RuleDependencies | undefined;
   /** evaluationTimeMs is how long the last evaluation of the whole group took. */
   evaluationTimeMs = 0;
   /** lastEvaluationMs is the clock time the last evaluation started, if any. */
@@ -164,14 +169,39 @@ export class Group {
    */
   async eval(tsMs: number): Promise<void> {
     const queryOffsetMs = this.queryOffsetMs;
-    for (let i = 0; i < this.rules.length; i++) {
-      if (this.#done.signal.aborted) return;
-      await this.#evalRule(i, this.rules[i]!, tsMs, queryOffsetMs);
-    }
+    this.#dependencies ??= ruleDependencies(this.rules);
+    const deps = this.#dependencies;
+    // A rule's output must be committed before a later rule that reads it runs; other commits
+    // are awaited together at the end of the evaluation, and when no rule reads another's
+    // output the rules run concurrently (Prometheus's concurrent rule evaluation).
+    const commits: Promise<void>[] = [];
+    const concurrency = deps.independent ? Math.max(1, this.#deps.maxConcurrentEvals ?? 1) : 1;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < this.rules.length) {
+        if (this.#done.signal.aborted) return;
+        const i = next++;
+        const commit = await this.#evalRule(i, this.rules[i]!, tsMs, queryOffsetMs);
+        if (commit === undefined) continue;
+        if (deps.hasLaterDependents[i]) await commit;
+        else commits.push(commit);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, this.rules.length) }, worker));
+    await Promise.all(commits);
     await this.#cleanupStaleSeries(tsMs);
   }
 
-  async #evalRule(i: number, rule: Rule, tsMs: number, queryOffsetMs: number): Promise<void> {
+  /**
+   * #evalRule evaluates one rule and starts committing its output; it returns the commit (which
+   * never rejects: failures are recorded on the rule), or undefined when there was none.
+   */
+  async #evalRule(
+    i: number,
+    rule: Rule,
+    tsMs: number,
+    queryOffsetMs: number,
+  ): Promise<Promise<void> | undefined> {
     const startedMs = this.#deps.clock.nowMs();
     const t0 = performance.now();
     const log = this.#logger.child({ name: rule.name, index: i });
@@ -209,8 +239,7 @@ export class Group {
         }
       }
 
-      // Each rule's output is committed before the next rule runs, so that later rules of the
-      // group see it (upstream commits one appender per rule).
+      // One appender per rule, as upstream; eval() decides whether to wait for the commit.
       const app = this.#deps.appendable.appender();
       const returned = new Map<string, Labels>();
       for (const s of vector) {
@@ -233,14 +262,16 @@ export class Group {
           log.warn({ err: errorMessage(err) }, "Adding stale sample failed");
         }
       }
-      try {
-        await app.commit();
-        this.#seriesInPreviousEval[i] = returned;
-      } catch (err) {
-        rule.health = "err";
-        rule.lastError = asError(err);
-        log.warn({ err: errorMessage(err) }, "Rule sample appending failed");
-      }
+      return app.commit().then(
+        () => {
+          this.#seriesInPreviousEval[i] = returned;
+        },
+        (err: unknown) => {
+          rule.health = "err";
+          rule.lastError = asError(err);
+          log.warn({ err: errorMessage(err) }, "Rule sample appending failed");
+        },
+      );
     } finally {
       rule.evaluationDurationMs = performance.now() - t0;
       rule.evaluationTimestampMs = startedMs;

@@ -44,6 +44,8 @@ export interface RuleManagerOptions {
    * those loaded at start (Prometheus's RestoreNewRuleGroups).
    */
   readonly restoreNewRuleGroups?: boolean;
+  /** maxConcurrentEvals: rules of a group evaluated at once when none reads another's output. */
+  readonly maxConcurrentEvals?: number;
   /** onAlertTransitions receives alert state changes (GroupDeps.onAlertTransitions). */
   readonly onAlertTransitions?: (
     rule: AlertingRule,
@@ -103,6 +105,7 @@ export class RuleManager {
       outageToleranceMs: o.outageToleranceMs ?? DEFAULT_OUTAGE_TOLERANCE_MS,
       forGracePeriodMs: o.forGracePeriodMs ?? DEFAULT_FOR_GRACE_PERIOD_MS,
       defaultQueryOffsetMs: o.defaultQueryOffsetMs ?? (() => 0),
+      maxConcurrentEvals: o.maxConcurrentEvals ?? 1,
       ...(o.onAlertTransitions && { onAlertTransitions: o.onAlertTransitions }),
     };
     const settingsKey = labelsKey(settings.externalLabels) + "\u0000" + settings.externalURL;

@@ -1,5 +1,6 @@
 import type { FloatHistogram } from "../model/histogram/index.ts";
 import type { Labels, Matcher } from "../model/labels/index.ts";
+import type { LogStore } from "./logs.ts";
 
 /**
  * SeriesRef is an opaque handle for a series inside one Storage. `0` means "unknown": the
@@ -117,6 +118,8 @@ export type StorageEngine = "memory" | "embedded" | "clickhouse";
  */
 export interface Storage {
   readonly engine: StorageEngine;
+  /** logs is the log half of the storage (streams and entries, logs.ts); closed with it. */
+  readonly logs: LogStore;
   appender(): Appender;
   querier(mintMs: number, maxtMs: number): Querier;
   stats(): Promise<StorageStats>;

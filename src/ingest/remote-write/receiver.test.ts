@@ -382,6 +382,7 @@ describe("remote write receiver", () => {
   it("answers 500 when the commit fails", async () => {
     const failing: Storage = {
       engine: "memory",
+      logs: s.storage.logs,
       appender: () => ({
         append: () => 1,
         commit: () => Promise.reject(new Error("disk full")),

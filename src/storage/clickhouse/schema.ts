@@ -19,7 +19,15 @@ export interface SchemaOptions {
   readonly cluster?: string;
   /** retentionMs: samples older than this are dropped by TTL (whole daily parts). */
   readonly retentionMs: number;
+  /**
+   * logsRetentionMs: log entries older than this are dropped by TTL (whole daily parts);
+   * DEFAULT_LOGS_RETENTION_MS when absent.
+   */
+  readonly logsRetentionMs?: number;
 }
+
+/** DEFAULT_LOGS_RETENTION_MS is Loki's default retention period, 744h (31 days). */
+export const DEFAULT_LOGS_RETENTION_MS = 744 * 3_600_000;
 
 /** Migration is one versioned, append-only schema change. */
 export interface Migration {
@@ -125,6 +133,50 @@ export function seriesTtl(o: SchemaOptions): string {
   return `date + toIntervalDay(${retentionDays(o) + 1})`;
 }
 
+/** LOG_STREAMS_TABLE names the log streams table (the Distributed one in a cluster). */
+export const LOG_STREAMS_TABLE = "log_streams";
+
+/** LOG_ENTRIES_TABLE names the log entries table (the Distributed one in a cluster). */
+export const LOG_ENTRIES_TABLE = "log_entries";
+
+/** LogTables names the log tables queries read from and inserts write to. */
+export interface LogTables {
+  readonly streams: string;
+  readonly entries: string;
+  /** shardStreams, shardEntries: the tables as seen from a shard, for subqueries (see Tables). */
+  readonly shardStreams: string;
+  readonly shardEntries: string;
+}
+
+/** logTables returns the fully qualified log table names (Distributed in a cluster). */
+export function logTables(o: SchemaOptions): LogTables {
+  const db = ident(o.database);
+  return {
+    streams: `${db}.${LOG_STREAMS_TABLE}`,
+    entries: `${db}.${LOG_ENTRIES_TABLE}`,
+    shardStreams: local(o, LOG_STREAMS_TABLE),
+    shardEntries: local(o, LOG_ENTRIES_TABLE),
+  };
+}
+
+/** LINE_INDEX names the skip index on log lines. */
+export const LINE_INDEX = "line_ngrams";
+
+function logsRetentionMs(o: SchemaOptions): number {
+  return o.logsRetentionMs ?? DEFAULT_LOGS_RETENTION_MS;
+}
+
+/** logEntriesTtl is the TTL clause of the log entries table for the configured log retention. */
+export function logEntriesTtl(o: SchemaOptions): string {
+  return `toDateTime(ts) + toIntervalSecond(${Math.ceil(logsRetentionMs(o) / 1000)})`;
+}
+
+/** logStreamsTtl is the TTL clause of the log streams table (day rows kept one day longer). */
+export function logStreamsTtl(o: SchemaOptions): string {
+  const days = Math.max(1, Math.ceil(logsRetentionMs(o) / 86_400_000));
+  return `date + toIntervalDay(${days + 1})`;
+}
+
 /** MIGRATIONS lists every schema version in order. Never edit an applied one; append. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -204,6 +256,48 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "drop migration 1's samples table",
     statements: (o) => dropTable(o, "samples"),
   },
+  {
+    version: 4,
+    name: "log streams and entries",
+    statements: (o) => [
+      // One row per stream per UTC day with entries, like the series table: label lookups are
+      // bounded by time and expire with retention.
+      ...createTable(
+        o,
+        LOG_STREAMS_TABLE,
+        ["date Date", "fingerprint UInt64", "labels Map(LowCardinality(String), String)"].join(
+          ", ",
+        ),
+        "ReplacingMergeTree",
+        `PARTITION BY date ORDER BY (fingerprint, date) TTL ${logStreamsTtl(o)}`,
+        "fingerprint",
+      ),
+      // Entries of a stream lie together in time order. The sorting key ends with the line so
+      // that ReplacingMergeTree merges away repeated (stream, ts, line) entries, as Loki drops
+      // them; the primary key stops before it, so lines never enter the in-memory index.
+      // Readers drop duplicates that merges have not reached yet (logs.ts).
+      //
+      // The ngram bloom filter lets `|= "needle"` (pushed down as LIKE '%needle%') skip granules
+      // that cannot hold the needle; bench/logs-storage.ts measures what it costs and saves.
+      // tokenbf_v1 would only serve whole-token searches (hasToken), which a substring filter
+      // cannot use in general.
+      ...createTable(
+        o,
+        LOG_ENTRIES_TABLE,
+        [
+          "fingerprint UInt64 CODEC(ZSTD(1))",
+          "ts DateTime64(9, 'UTC') CODEC(Delta, ZSTD(1))",
+          "line String CODEC(ZSTD(1))",
+          "metadata Map(LowCardinality(String), String) CODEC(ZSTD(1))",
+          `INDEX ${LINE_INDEX} line TYPE ngrambf_v1(4, 65536, 3, 0) GRANULARITY 1`,
+        ].join(", "),
+        "ReplacingMergeTree",
+        `PARTITION BY toDate(ts) PRIMARY KEY (fingerprint, ts) ORDER BY (fingerprint, ts, line)` +
+          ` TTL ${logEntriesTtl(o)} SETTINGS ttl_only_drop_parts = 1`,
+        "fingerprint",
+      ),
+    ],
+  },
 ];
 
 /**
@@ -281,5 +375,7 @@ export function retentionStatements(o: SchemaOptions): string[] {
   return [
     `ALTER TABLE ${local(o, SAMPLES_TABLE)}${onCluster(o)} MODIFY TTL ${samplesTtl(o)}${settings}`,
     `ALTER TABLE ${local(o, SERIES_TABLE)}${onCluster(o)} MODIFY TTL ${seriesTtl(o)}${settings}`,
+    `ALTER TABLE ${local(o, LOG_ENTRIES_TABLE)}${onCluster(o)} MODIFY TTL ${logEntriesTtl(o)}${settings}`,
+    `ALTER TABLE ${local(o, LOG_STREAMS_TABLE)}${onCluster(o)} MODIFY TTL ${logStreamsTtl(o)}${settings}`,
   ];
 }

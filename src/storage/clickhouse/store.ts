@@ -21,6 +21,7 @@ import type { StorageMetrics } from "../metrics.ts";
 import { newStorageMetrics } from "../metrics.ts";
 import { validateAppend } from "../validate.ts";
 import type { ClickHouseDriver } from "./driver.ts";
+import { ClickHouseLogStore } from "./logs.ts";
 import {
   decodeNative,
   encodeBlock,
@@ -138,6 +139,8 @@ export class ClickHouseStorage implements Storage {
   private sampleBlock: Uint8Array | undefined;
   private writing: Promise<void> | undefined;
   private closed = false;
+  /** logs is the log store on the same driver (logs.ts); flushed by close(). */
+  readonly logs: ClickHouseLogStore;
 
   constructor(
     private readonly driver: ClickHouseDriver,
@@ -146,6 +149,11 @@ export class ClickHouseStorage implements Storage {
     this.engine = opts.engine;
     this.t = tables(opts);
     this.metrics = opts.metrics ?? newStorageMetrics();
+    this.logs = new ClickHouseLogStore(driver, {
+      ...opts,
+      metrics: this.metrics,
+      isClosed: () => this.closed,
+    });
   }
 
   /** description names the backend for logs and errors. */
@@ -568,6 +576,7 @@ export class ClickHouseStorage implements Storage {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
+    await this.logs.close();
     this.sampleBlock = undefined;
     this.flatTs = this.flatVs = new Float64Array(0);
     this.flatSrc = new Uint32Array(0);

@@ -14,6 +14,7 @@ import { isStaleNaN } from "../../model/value/index.ts";
 import { StorageClosedError } from "../errors.ts";
 import { validateAppend } from "../validate.ts";
 import { lowerBound, matchesAll } from "../select.ts";
+import { MemoryLogStore } from "./logs.ts";
 
 interface MemSeries {
   readonly labels: Labels;
@@ -36,6 +37,7 @@ type Pending =
  */
 export class MemoryStorage implements Storage {
   readonly engine = "memory" as const;
+  readonly logs = new MemoryLogStore({ isClosed: () => this.closed });
   private readonly byKey = new Map<string, MemSeries>();
   private readonly byRef: MemSeries[] = [];
   private readonly refOf = new Map<MemSeries, SeriesRef>();
