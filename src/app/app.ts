@@ -22,6 +22,10 @@ import { openStorage } from "./storage.ts";
 import { splitHostPort } from "../config/index.ts";
 import { HeartbeatService, registerHeartbeatApi } from "../heartbeats/index.ts";
 import { registerUi } from "../web/ui.ts";
+import { newLogDistributor, registerLokiPushReceiver } from "../ingest/loki/index.ts";
+import { registerOtlpLogsReceiver } from "../ingest/otlp/index.ts";
+import { FileTailer } from "../ingest/files/index.ts";
+import { join } from "node:path";
 import { externalLabelsFrom } from "../rules/index.ts";
 
 /** Overrides are command-line flags that take precedence over vigil.yml. */
@@ -66,6 +70,7 @@ export class App {
   private rulesSvc: RulesService | undefined;
   private am: Alertmanager | undefined;
   private hb: HeartbeatService | undefined;
+  private tailer: FileTailer | undefined;
   /**
    * alertSinks receive every alert the rules send (besides the external Alertmanagers of
    * alerting.alertmanagers); subsystems such as the notification router add themselves here.
@@ -106,6 +111,11 @@ export class App {
       // Bad templates reject the reload; the running routing stays in force.
       name: "alertmanager",
       reload: (cfg) => this.am?.applyConfig(cfg.alertmanager),
+    });
+    this.reloaders.push({
+      name: "log_files",
+      reload: (cfg) =>
+        this.tailer?.applyConfig({ targets: cfg.logFiles, options: cfg.logFileOptions }),
     });
     this.reloaders.push({
       name: "heartbeats",
@@ -223,6 +233,7 @@ export class App {
       externalLabels: cfg.global.externalLabels,
     });
     await this.scraping.applyConfig(cfg.global, cfg.scrapeConfigs);
+    await this.startLogFiles(cfg);
     this.ready = true;
     this.metrics.ready.set(1);
     log.info(
@@ -243,6 +254,25 @@ export class App {
       logger: log,
       registry: this.metrics.registry,
       maxDecodedBytes,
+    });
+    // Logs: Loki push and OTLP share one distributor, so that they share the rate limits.
+    const logStore = () => this.storage?.logs;
+    const limits = () => this.config.logs.ingest;
+    const distributor = newLogDistributor({ limits, registry: this.metrics.registry });
+    await registerLokiPushReceiver(web, {
+      logStore,
+      limits,
+      logger: log,
+      registry: this.metrics.registry,
+      distributor,
+    });
+    await registerOtlpLogsReceiver(web, {
+      logStore,
+      limits,
+      otlp: () => this.config.logs.otlp,
+      logger: log,
+      registry: this.metrics.registry,
+      distributor,
     });
     registerFederate(web, {
       storage: () => this.storage,
@@ -335,6 +365,24 @@ export class App {
     svc.start();
   }
 
+  /**
+   * startLogFiles starts collecting the files of `log_files:`. Read positions are kept in
+   * log_file_options.positions_file, by default <data_dir>/positions.json.
+   */
+  private async startLogFiles(cfg: VigilConfig): Promise<void> {
+    const positionsFile =
+      cfg.logFileOptions.positionsFile ?? join(cfg.storage.dataDir, "positions.json");
+    const tailer = new FileTailer({
+      logs: () => this.storage?.logs,
+      logger: this.opts.logger.child({ component: "log_files" }),
+      registry: this.metrics.registry,
+      positionsFile,
+    });
+    tailer.applyConfig({ targets: cfg.logFiles, options: cfg.logFileOptions });
+    await tailer.start();
+    this.tailer = tailer;
+  }
+
   /** rules is the rule engine, once started (for subsystems and tests). */
   get rules(): RulesService | undefined {
     return this.rulesSvc;
@@ -401,6 +449,7 @@ export class App {
       this.metrics.ready.set(0);
       if (this.web) await this.web.close();
       await this.scraping?.stop();
+      await this.tailer?.stop();
       await this.rulesSvc?.stop();
       await this.pushgateway?.stop();
       await this.hb?.stop();
