@@ -215,6 +215,7 @@ export class App {
       this.storage = await openStorage(cfg.storage, newStorageMetrics(this.metrics.registry));
     } catch (err) {
       await this.web.close();
+      await this.hb?.stop();
       await this.am?.stop();
       throw err;
     }
@@ -224,6 +225,7 @@ export class App {
     } catch (err) {
       await this.web.close();
       await this.storage.close();
+      await this.hb?.stop();
       await this.am?.stop();
       throw err;
     }

@@ -1,6 +1,7 @@
 // Wiring of the rule engine into a running Vigil: rule files and the alerts-as-code directory
 // from vigil.yml, the built-in Watchdog, evaluation against storage with the PromQL engine in
-// force, and alerts handed to the application's sinks and to external Alertmanagers.
+// force (LogQL rules against the log store), and alerts handed to the application's sinks and to
+// external Alertmanagers.
 import { hostname } from "node:os";
 import type { VigilConfig } from "../config/index.ts";
 import { splitHostPort } from "../config/index.ts";
@@ -20,6 +21,7 @@ import {
   alertSender,
   engineQueryFunc,
   externalLabelsFrom,
+  logqlQueryFunc,
   goTemplateExpander,
   loadRules,
   withWatchdog,
@@ -63,7 +65,10 @@ export class RulesService {
     this.manager = new RuleManager({
       appendable: o.storage,
       queryable: o.storage,
-      queryFuncs: { promql: engineQueryFunc(o.engine, o.storage) },
+      queryFuncs: {
+        promql: engineQueryFunc(o.engine, o.storage),
+        logql: logqlQueryFunc(() => o.storage.logs.logQuerier()),
+      },
       logger: log,
       ...(o.clock && { clock: o.clock }),
       ...(o.templates && { templates: o.templates }),
@@ -95,6 +100,7 @@ export class RulesService {
   async apply(cfg: VigilConfig): Promise<void> {
     const { rules, errors } = await loadRules({
       ruleFiles: cfg.ruleFiles,
+      logRuleFiles: cfg.rules.logRuleFiles,
       ...(cfg.rules.dir !== undefined && { dir: cfg.rules.dir }),
       ...(cfg.rules.env !== undefined && { env: cfg.rules.env }),
       ignoreUnknownFields: cfg.rules.ignoreUnknownFields,

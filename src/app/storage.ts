@@ -16,7 +16,12 @@ export const EMBEDDED_DATABASE = "vigil";
  * one-line message naming the backend and location.
  */
 export async function openStorage(cfg: StorageConfig, metrics: StorageMetrics): Promise<Storage> {
-  const batch = { batchMaxRows: cfg.batchMaxRows, batchMaxDelayMs: cfg.batchMaxDelayMs, metrics };
+  const batch = {
+    batchMaxRows: cfg.batchMaxRows,
+    batchMaxDelayMs: cfg.batchMaxDelayMs,
+    headDurationMs: cfg.headDurationMs,
+    metrics,
+  };
   switch (cfg.engine) {
     case "memory":
       return new MemoryStorage();

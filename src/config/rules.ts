@@ -12,6 +12,12 @@ import { describeValue } from "./errors.ts";
 
 /** RulesConfig configures rule loading and evaluation [rules]. */
 export interface RulesConfig {
+  /**
+   * Glob patterns of Loki ruler files, whose groups are LogQL rules unless a group sets
+   * `query_language: promql` [log_rule_files]; relative ones joined to the config file's
+   * directory.
+   */
+  logRuleFiles: string[];
   /** Alerts-as-code directory holding common/<service>/ and <env>/<service>/ [dir]; absolute. */
   dir?: string;
   /** Environment whose overlay to load from dir; the --env flag overrides it [env]. */
@@ -129,6 +135,7 @@ export function rulesSchema(baseDir: string) {
   return z
     .object({
       dir: z.string().min(1).optional(),
+      log_rule_files: ruleFilesSchema(baseDir).default([]),
       env: z
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be a directory name such as prod")
@@ -143,6 +150,7 @@ export function rulesSchema(baseDir: string) {
     })
     .strict()
     .transform((r): RulesConfig => ({
+      logRuleFiles: r.log_rule_files,
       ...(r.dir !== undefined && { dir: isAbsolute(r.dir) ? r.dir : join(baseDir, r.dir) }),
       ...(r.env !== undefined && { env: r.env }),
       watchdog: r.watchdog,
@@ -229,6 +237,7 @@ export function rulesToDoc(
   return {
     ...(ruleFiles.length > 0 && { rule_files: [...ruleFiles] }),
     rules: {
+      ...(rules.logRuleFiles.length > 0 && { log_rule_files: [...rules.logRuleFiles] }),
       ...(rules.dir !== undefined && { dir: rules.dir }),
       ...(rules.env !== undefined && { env: rules.env }),
       watchdog: rules.watchdog,

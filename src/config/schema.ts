@@ -195,6 +195,7 @@ function storageSchema(baseDir: string) {
       logs_retention: durationField({ positive: true }).prefault("744h"),
       batch_max_rows: positiveInt().prefault(1_000_000),
       batch_max_delay: durationField({ positive: false }).prefault("200ms"),
+      head_duration: durationField({ positive: false }).prefault("30m"),
       clickhouse: clickhouseSchema.optional(),
     })
     .strict()
@@ -206,6 +207,7 @@ function storageSchema(baseDir: string) {
         logsRetentionMs: s.logs_retention,
         batchMaxRows: s.batch_max_rows,
         batchMaxDelayMs: s.batch_max_delay,
+        headDurationMs: s.head_duration,
       };
       if (s.engine !== "clickhouse") return out;
 

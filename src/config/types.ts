@@ -76,6 +76,12 @@ export interface StorageConfig {
   batchMaxRows: number;
   /** Longest a row waits for its batch to be flushed, in milliseconds [batch_max_delay]; default 200ms. */
   batchMaxDelayMs: number;
+  /**
+   * How much recent data is also kept in memory, so that queries over it (rules, instant
+   * queries, recent dashboard panels) skip ClickHouse, in milliseconds [head_duration]; default
+   * 30m; 0 turns the head off (do so when several Vigils write one ClickHouse cluster).
+   */
+  headDurationMs: number;
   /** ClickHouse connection; present exactly when engine is "clickhouse" [clickhouse]. */
   clickhouse?: ClickHouseConfig;
 }

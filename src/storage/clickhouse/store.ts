@@ -41,6 +41,7 @@ import {
 import type { SchemaOptions, Tables } from "./schema.ts";
 import { MIGRATIONS, bootstrapStatements, retentionStatements, tables } from "./schema.ts";
 import { dayLiteral, matchersSql, metricNameSql, msLiteral, quote } from "./sql.ts";
+import { Head, HeadQuerier } from "./head.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -52,6 +53,11 @@ export interface ClickHouseStorageOptions extends SchemaOptions {
   /** batchMaxDelayMs: a non-full batch is written at most this long after its first commit. */
   readonly batchMaxDelayMs: number;
   readonly metrics?: StorageMetrics;
+  /**
+   * headDurationMs: how much recent data the in-memory head keeps (head.ts); 0 or absent:
+   * no head, every query reads ClickHouse.
+   */
+  readonly headDurationMs?: number;
 }
 
 /** SeriesInfo is what the storage remembers about a series it has written in this process. */
@@ -141,6 +147,8 @@ export class ClickHouseStorage implements Storage {
   private closed = false;
   /** logs is the log store on the same driver (logs.ts); flushed by close(). */
   readonly logs: ClickHouseLogStore;
+  private readonly head: Head | undefined;
+  private readonly headTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly driver: ClickHouseDriver,
@@ -149,6 +157,16 @@ export class ClickHouseStorage implements Storage {
     this.engine = opts.engine;
     this.t = tables(opts);
     this.metrics = opts.metrics ?? newStorageMetrics();
+    if (opts.headDurationMs && opts.headDurationMs > 0) {
+      const head = new Head({
+        durationMs: opts.headDurationMs,
+        openedMs: Date.now(),
+        labelsOf: (ref) => this.series[ref - 1]!.labels,
+      });
+      this.head = head;
+      this.headTimer = setInterval(() => head.truncate(), HEAD_TRUNCATE_INTERVAL_MS);
+      this.headTimer.unref();
+    }
     this.logs = new ClickHouseLogStore(driver, {
       ...opts,
       metrics: this.metrics,
@@ -296,6 +314,7 @@ export class ClickHouseStorage implements Storage {
       this.metrics.rows.inc({ table: "samples" }, rows);
       this.metrics.bytes.inc({ table: "samples" }, block.length);
       this.metrics.insertDuration.observe((performance.now() - start) / 1000);
+      if (this.head) for (const t of txns) this.head.append(t.refs, t.ts, t.vs, t.n);
       for (const t of txns) t.resolve();
     } catch (err) {
       this.metrics.errors.inc();
@@ -514,6 +533,8 @@ export class ClickHouseStorage implements Storage {
   }
 
   querier(mintMs: number, maxtMs: number): Querier {
+    if (this.head && mintMs >= this.head.completeFromMs())
+      return new HeadQuerier(this.head, () => this.checkOpen(), mintMs, maxtMs);
     return new ClickHouseQuerier(this, mintMs, maxtMs);
   }
 
@@ -575,6 +596,7 @@ export class ClickHouseStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.headTimer) clearInterval(this.headTimer);
     await this.flush();
     await this.logs.close();
     this.sampleBlock = undefined;
@@ -583,6 +605,9 @@ export class ClickHouseStorage implements Storage {
     await this.driver.close();
   }
 }
+
+/** HEAD_TRUNCATE_INTERVAL_MS: how often the head drops samples older than its duration. */
+const HEAD_TRUNCATE_INTERVAL_MS = 30_000;
 
 /** LITERAL_KEY_LIMIT: selects of at most this many series send their keys as SQL literals. */
 const LITERAL_KEY_LIMIT = 2000;

@@ -1,0 +1,160 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { Labels } from "../../model/labels/index.ts";
+import { Matcher, labelsFromRecord } from "../../model/labels/index.ts";
+import { STALE_NAN, isStaleNaN } from "../../model/value/index.ts";
+import { openChdbDriver } from "./chdb-driver.ts";
+import { Head, HeadQuerier } from "./head.ts";
+import { openClickHouseStorage } from "./store.ts";
+
+const L = labelsFromRecord;
+
+function headOf(
+  series: Labels[],
+  nowMs: number,
+  openedMs = 0,
+): { head: Head; clock: { now: number } } {
+  const clock = { now: nowMs };
+  const head = new Head({
+    durationMs: 600_000,
+    openedMs,
+    labelsOf: (ref) => series[ref - 1]!,
+    now: () => clock.now,
+  });
+  return { head, clock };
+}
+
+// Values are numbers or "stale": a plain array of doubles would lose the stale marker's bits.
+function add(head: Head, samples: [ref: number, t: number, v: number | "stale"][]): void {
+  const refs = Int32Array.from(samples.map((s) => s[0]));
+  const ts = Float64Array.from(samples.map((s) => s[1]));
+  const vs = new Float64Array(samples.length);
+  samples.forEach((s, i) => (vs[i] = s[2] === "stale" ? STALE_NAN : s[2]));
+  head.append(refs, ts, vs, samples.length);
+}
+
+void test("head: order, duplicates, stale markers, truncation and completeness", async () => {
+  const series = [
+    L({ __name__: "up", job: "a" }),
+    L({ __name__: "up", job: "b" }),
+    L({ __name__: "x" }),
+  ];
+  const { head, clock } = headOf(series, 1_000_000, 500_000);
+  add(head, [
+    [1, 700_000, 1],
+    [1, 760_000, 2],
+    [1, 730_000, 3], // out of order
+    [1, 760_000, 4], // replaces
+    [2, 800_000, "stale"],
+    [3, 100_000, 9], // older than the head's duration: not kept
+  ]);
+  assert.equal(head.completeFromMs(), 500_000);
+  const q = new HeadQuerier(head, () => {}, 0, 2_000_000);
+  const all = await q.select([new Matcher("=", "__name__", "up")]);
+  assert.deepEqual(
+    all.map((s) => [s.labels.find((l) => l.name === "job")!.value, [...s.timestamps]]),
+    [
+      ["a", [700_000, 730_000, 760_000]],
+      ["b", [800_000]],
+    ],
+  );
+  assert.deepEqual([...all[0]!.values], [1, 3, 4]);
+  assert.ok(isStaleNaN(all[1]!.values[0]!), "the stale marker keeps its bits");
+  assert.deepEqual(await q.select([new Matcher("=", "__name__", "x")]), []);
+  // Ranges are inclusive; regex and negative matchers; missing labels match "".
+  const r = new HeadQuerier(head, () => {}, 730_000, 760_000);
+  const a = await r.select([new Matcher("=~", "job", "a|c"), new Matcher("!=", "__name__", "x")]);
+  assert.deepEqual([...a[0]!.timestamps], [730_000, 760_000]);
+  assert.deepEqual(await r.labelValues("job"), ["a"]);
+  assert.deepEqual(await q.labelNames(), ["__name__", "job"]);
+  assert.deepEqual(await q.select([new Matcher("=", "job", "")]), []);
+  assert.equal((await q.select([], { seriesOnly: true, limit: 1 })).length, 1);
+
+  clock.now = 1_350_000; // now − 10m = 750_000
+  head.truncate();
+  assert.equal(head.completeFromMs(), 750_000);
+  const t = await new HeadQuerier(head, () => {}, 750_000, 2_000_000).select([]);
+  assert.deepEqual(
+    t.map((s) => [...s.timestamps]),
+    [[760_000], [800_000]],
+  );
+  assert.deepEqual(head.stats(), { series: 2, samples: 2 });
+});
+
+const dir = mkdtempSync(join(tmpdir(), "vigil-head-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+void test("head: recent queries come from memory and equal what ClickHouse returns", async () => {
+  const s = await openClickHouseStorage(await openChdbDriver(dir), {
+    engine: "embedded",
+    database: "vigil_head",
+    retentionMs: 86_400_000,
+    batchMaxRows: 100_000,
+    batchMaxDelayMs: 5,
+    headDurationMs: 1_800_000,
+  });
+  try {
+    const now = Date.now();
+    const app = s.appender();
+    for (let i = 0; i < 50; i++) {
+      for (let k = 0; k < 40; k++) {
+        const v = k === 39 && i % 7 === 0 ? STALE_NAN : i * 1.5 + k;
+        app.append(
+          0,
+          L({ __name__: i % 2 ? "req_total" : "err_total", job: `j${i % 5}`, i: `${i}` }),
+          now + 1000 + k * 15_000,
+          v,
+        );
+      }
+    }
+    await app.commit();
+    const mint = now;
+    const maxt = now + 600_000;
+    const fromHead = s.querier(mint, maxt);
+    assert.ok(fromHead instanceof HeadQuerier, "a recent range is served by the head");
+    // A querier that starts before the storage was opened reads ClickHouse; narrow its result
+    // to the same range to compare.
+    const fromCh = s.querier(now - 3_600_000, maxt);
+    assert.ok(!(fromCh instanceof HeadQuerier));
+    for (const ms of [
+      [new Matcher("=", "__name__", "req_total")],
+      [new Matcher("=~", "job", "j[13]"), new Matcher("!=", "i", "3")],
+      [new Matcher("=~", "__name__", ".+_total"), new Matcher("=", "job", "j0")],
+    ]) {
+      const h = await fromHead.select(ms);
+      const c = (await fromCh.select(ms)).map((x) => {
+        const keep = [...x.timestamps]
+          .map((t, j) => (t >= mint && t <= maxt ? j : -1))
+          .filter((j) => j >= 0);
+        return {
+          labels: x.labels,
+          timestamps: Float64Array.from(keep.map((j) => x.timestamps[j]!)),
+          bits: keep.map((j) =>
+            new Uint32Array(x.values.buffer, x.values.byteOffset + j * 8, 2).join(),
+          ),
+        };
+      });
+      assert.equal(h.length, c.length);
+      assert.ok(h.length > 0);
+      h.forEach((x, i) => {
+        assert.deepEqual(x.labels, c[i]!.labels);
+        assert.deepEqual(x.timestamps, c[i]!.timestamps);
+        assert.deepEqual(
+          [...x.timestamps].map((_, j) =>
+            new Uint32Array(x.values.buffer, x.values.byteOffset + j * 8, 2).join(),
+          ),
+          c[i]!.bits,
+        );
+      });
+      assert.deepEqual(
+        await fromHead.labelValues("job", ms),
+        await s.querier(mint, maxt).labelValues("job", ms),
+      );
+    }
+  } finally {
+    await s.close();
+  }
+});

@@ -1,0 +1,246 @@
+// The head: the most recent samples of every series this process wrote, kept in memory after
+// their INSERT committed, so that queries over the last minutes (rule evaluations, instant
+// queries, dashboards' recent panels) are answered without a ClickHouse round trip — as
+// Prometheus answers them from its TSDB head. ClickHouse stays the durable copy: the head is
+// filled from commits only, and is trusted only for time ranges it holds completely: from when
+// this process opened the storage (nothing written before can have later timestamps), and no
+// further back than its duration.
+import type { Labels, Matcher } from "../../model/labels/index.ts";
+import { METRIC_NAME, compareLabels, getLabel } from "../../model/labels/index.ts";
+import type { Querier, SelectHints, Series } from "../interface.ts";
+import { StorageClosedError } from "../errors.ts";
+
+/** HeadSeries holds one series' samples in time order: ts[start..n), vals (as raw bits). */
+class HeadSeries {
+  ts: Float64Array;
+  /** bits holds each value's float64 bit pattern (two words), so NaN payloads survive. */
+  bits: Uint32Array;
+  start = 0;
+  n = 0;
+
+  constructor() {
+    this.ts = new Float64Array(8);
+    this.bits = new Uint32Array(16);
+  }
+
+  /** add puts a sample in time order; a sample at an existing timestamp replaces it. */
+  add(t: number, lo: number, hi: number): void {
+    if (this.n > this.start && t <= this.ts[this.n - 1]!) {
+      this.insert(t, lo, hi);
+      return;
+    }
+    if (this.n === this.ts.length) this.grow();
+    this.ts[this.n] = t;
+    this.bits[2 * this.n] = lo;
+    this.bits[2 * this.n + 1] = hi;
+    this.n++;
+  }
+
+  private insert(t: number, lo: number, hi: number): void {
+    const i = this.lowerBound(t);
+    if (i < this.n && this.ts[i] === t) {
+      this.bits[2 * i] = lo;
+      this.bits[2 * i + 1] = hi;
+      return;
+    }
+    if (this.n === this.ts.length) this.grow();
+    this.ts.copyWithin(i + 1, i, this.n);
+    this.bits.copyWithin(2 * i + 2, 2 * i, 2 * this.n);
+    this.ts[i] = t;
+    this.bits[2 * i] = lo;
+    this.bits[2 * i + 1] = hi;
+    this.n++;
+  }
+
+  private grow(): void {
+    const live = this.n - this.start;
+    // Compact when at least half the buffer is truncated samples; otherwise double it.
+    const cap = live * 2 <= this.ts.length ? this.ts.length : this.ts.length * 2;
+    const ts = new Float64Array(cap);
+    const bits = new Uint32Array(cap * 2);
+    ts.set(this.ts.subarray(this.start, this.n));
+    bits.set(this.bits.subarray(2 * this.start, 2 * this.n));
+    this.ts = ts;
+    this.bits = bits;
+    this.start = 0;
+    this.n = live;
+  }
+
+  /** lowerBound is the first index in [start, n) with ts >= t. */
+  lowerBound(t: number): number {
+    let lo = this.start;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** truncate drops samples before t; it frees memory when nothing is left. */
+  truncate(t: number): void {
+    this.start = this.lowerBound(t);
+    if (this.start === this.n) {
+      this.start = this.n = 0;
+      if (this.ts.length > 8) {
+        this.ts = new Float64Array(8);
+        this.bits = new Uint32Array(16);
+      }
+    }
+  }
+}
+
+/** HeadOptions configure the head. */
+export interface HeadOptions {
+  /** durationMs: how far back from now the head keeps samples. */
+  readonly durationMs: number;
+  /** openedMs: when the storage was opened; the head is complete from then on. */
+  readonly openedMs: number;
+  /** labelsOf returns the labels of a series ref (1-based). */
+  readonly labelsOf: (ref: number) => Labels;
+  readonly now?: () => number;
+}
+
+/** Head holds recent samples by series ref; see the file comment. */
+export class Head {
+  private readonly series: (HeadSeries | undefined)[] = [];
+  private readonly byName = new Map<string, number[]>();
+  private readonly now: () => number;
+  private truncatedBeforeMs = -Infinity;
+
+  constructor(private readonly o: HeadOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /**
+   * completeFromMs is the earliest time from which the head holds every committed sample:
+   * the later of the open time and the truncation point.
+   */
+  completeFromMs(): number {
+    return Math.max(this.o.openedMs, this.truncatedBeforeMs, this.now() - this.o.durationMs);
+  }
+
+  /** append adds committed samples (refs are 1-based series refs). */
+  append(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): void {
+    const bits = new Uint32Array(vs.buffer, vs.byteOffset, n * 2);
+    const oldest = this.now() - this.o.durationMs;
+    for (let k = 0; k < n; k++) {
+      const t = ts[k]!;
+      if (t < oldest) continue;
+      const ref = refs[k]!;
+      let s = this.series[ref - 1];
+      if (s === undefined) {
+        s = new HeadSeries();
+        this.series[ref - 1] = s;
+        const name = getLabel(this.o.labelsOf(ref), METRIC_NAME);
+        const list = this.byName.get(name);
+        if (list) list.push(ref);
+        else this.byName.set(name, [ref]);
+      }
+      s.add(t, bits[2 * k]!, bits[2 * k + 1]!);
+    }
+  }
+
+  /** truncate drops samples older than the head's duration. */
+  truncate(): void {
+    const cut = this.now() - this.o.durationMs;
+    this.truncatedBeforeMs = cut;
+    for (const s of this.series) s?.truncate(cut);
+  }
+
+  /** stats counts series with samples and samples held, for metrics. */
+  stats(): { series: number; samples: number } {
+    let series = 0;
+    let samples = 0;
+    for (const s of this.series) {
+      if (!s || s.n === s.start) continue;
+      series++;
+      samples += s.n - s.start;
+    }
+    return { series, samples };
+  }
+
+  /** candidates returns the refs that may match (by metric name when the matchers fix it). */
+  private candidates(matchers: readonly Matcher[]): Iterable<number> {
+    const name = matchers.find((m) => m.name === METRIC_NAME && m.type === "=");
+    if (name) return this.byName.get(name.value) ?? [];
+    const all: number[] = [];
+    for (const list of this.byName.values()) all.push(...list);
+    return all;
+  }
+
+  /** matching yields series that match and have samples in [mint, maxt], with their range. */
+  *matching(
+    matchers: readonly Matcher[],
+    mintMs: number,
+    maxtMs: number,
+  ): Generator<{ labels: Labels; s: HeadSeries; from: number; to: number }> {
+    for (const ref of this.candidates(matchers)) {
+      const s = this.series[ref - 1];
+      if (!s || s.n === s.start) continue;
+      const labels = this.o.labelsOf(ref);
+      if (!matchers.every((m) => m.matches(getLabel(labels, m.name)))) continue;
+      const from = s.lowerBound(mintMs);
+      const to = s.lowerBound(maxtMs + 1);
+      if (from >= to) continue;
+      yield { labels, s, from, to };
+    }
+  }
+}
+
+/** HeadQuerier answers a time range the head holds completely. */
+export class HeadQuerier implements Querier {
+  constructor(
+    private readonly head: Head,
+    private readonly checkOpen: () => void,
+    readonly mintMs: number,
+    readonly maxtMs: number,
+  ) {}
+
+  select(matchers: readonly Matcher[], hints?: SelectHints): Promise<Series[]> {
+    try {
+      this.checkOpen();
+      if (hints?.signal?.aborted) throw hints.signal.reason;
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new StorageClosedError());
+    }
+    const out: Series[] = [];
+    for (const { labels, s, from, to } of this.head.matching(matchers, this.mintMs, this.maxtMs)) {
+      if (hints?.seriesOnly) {
+        out.push({ labels, timestamps: new Float64Array(0), values: new Float64Array(0) });
+        continue;
+      }
+      const timestamps = s.ts.slice(from, to);
+      const values = new Float64Array(to - from);
+      new Uint32Array(values.buffer).set(s.bits.subarray(2 * from, 2 * to));
+      out.push({ labels, timestamps, values });
+    }
+    out.sort((a, b) => compareLabels(a.labels, b.labels));
+    return Promise.resolve(hints?.limit ? out.slice(0, hints.limit) : out);
+  }
+
+  labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
+    this.checkOpen();
+    const names = new Set<string>();
+    for (const { labels } of this.head.matching(matchers ?? [], this.mintMs, this.maxtMs)) {
+      for (const l of labels) names.add(l.name);
+    }
+    return Promise.resolve([...names].sort(byBytes));
+  }
+
+  labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]> {
+    this.checkOpen();
+    const values = new Set<string>();
+    for (const { labels } of this.head.matching(matchers ?? [], this.mintMs, this.maxtMs)) {
+      const v = getLabel(labels, name);
+      if (v !== "") values.add(v);
+    }
+    return Promise.resolve([...values].sort(byBytes));
+  }
+}
+
+/** byBytes orders strings by their UTF-8 bytes, as ClickHouse and Go do. */
+function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
