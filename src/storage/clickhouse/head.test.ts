@@ -158,3 +158,46 @@ void test("head: recent queries come from memory and equal what ClickHouse retur
     await s.close();
   }
 });
+
+void test("head: after a restart the head is loaded from ClickHouse and serves recent ranges", async () => {
+  const opts = {
+    engine: "embedded" as const,
+    database: "vigil_head_reload",
+    retentionMs: 86_400_000,
+    batchMaxRows: 100_000,
+    batchMaxDelayMs: 5,
+    headDurationMs: 1_800_000,
+  };
+  const now = Date.now();
+  const series = L({ __name__: "up", job: "a" });
+  let s = await openClickHouseStorage(await openChdbDriver(dir), opts);
+  const app = s.appender();
+  for (let k = 0; k < 60; k++) app.append(0, series, now - 3_600_000 + k * 60_000, k);
+  await app.commit();
+  await s.close();
+
+  s = await openClickHouseStorage(await openChdbDriver(dir), opts);
+  try {
+    const mint = now - 900_000;
+    const q = await waitForHead(() => s.querier(mint, now));
+    const [got] = await q.select([new Matcher("=", "__name__", "up")]);
+    // Samples at now−60m+k·1m for k ≥ 45 lie in [now−15m, now].
+    assert.deepEqual(
+      [...got!.values],
+      Array.from({ length: 15 }, (_, i) => 45 + i),
+    );
+    // Older than the head's duration: still ClickHouse.
+    assert.ok(!(s.querier(now - 3_000_000, now) instanceof HeadQuerier));
+  } finally {
+    await s.close();
+  }
+});
+
+async function waitForHead<Q>(f: () => Q): Promise<Q> {
+  for (let i = 0; i < 200; i++) {
+    const q = f();
+    if (q instanceof HeadQuerier) return q;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("the head was not loaded");
+}

@@ -108,6 +108,8 @@ export class Head {
   private readonly byName = new Map<string, number[]>();
   private readonly now: () => number;
   private truncatedBeforeMs = -Infinity;
+  /** loadedFromMs: the head was filled from ClickHouse from this time on (see loaded). */
+  private loadedFromMs: number | undefined;
 
   constructor(private readonly o: HeadOptions) {
     this.now = o.now ?? Date.now;
@@ -118,17 +120,33 @@ export class Head {
    * the later of the open time and the truncation point.
    */
   completeFromMs(): number {
-    return Math.max(this.o.openedMs, this.truncatedBeforeMs, this.now() - this.o.durationMs);
+    const from = this.loadedFromMs ?? this.o.openedMs;
+    return Math.max(from, this.truncatedBeforeMs, this.now() - this.o.durationMs);
+  }
+
+  /**
+   * loaded records that every sample ClickHouse held from fromMs on when the load began has
+   * been appended; commits during the load were appended as they came. The head is then
+   * complete from fromMs, not only from the open time.
+   */
+  loaded(fromMs: number): void {
+    this.loadedFromMs = Math.min(fromMs, this.o.openedMs);
   }
 
   /** append adds committed samples (refs are 1-based series refs). */
-  append(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): void {
+  append(
+    refs: ArrayLike<number>,
+    ts: ArrayLike<number>,
+    vs: Float64Array,
+    n: number,
+  ): void {
     const bits = new Uint32Array(vs.buffer, vs.byteOffset, n * 2);
     const oldest = this.now() - this.o.durationMs;
     for (let k = 0; k < n; k++) {
       const t = ts[k]!;
       if (t < oldest) continue;
       const ref = refs[k]!;
+      if (ref <= 0) continue;
       let s = this.series[ref - 1];
       if (s === undefined) {
         s = new HeadSeries();

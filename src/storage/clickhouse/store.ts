@@ -98,7 +98,9 @@ export async function openClickHouseStorage(
   opts: ClickHouseStorageOptions,
 ): Promise<ClickHouseStorage> {
   await migrate(driver, opts);
-  return new ClickHouseStorage(driver, opts);
+  const s = new ClickHouseStorage(driver, opts);
+  s.startHeadLoad();
+  return s;
 }
 
 async function migrate(driver: ClickHouseDriver, o: SchemaOptions): Promise<void> {
@@ -149,6 +151,7 @@ export class ClickHouseStorage implements Storage {
   readonly logs: ClickHouseLogStore;
   private readonly head: Head | undefined;
   private readonly headTimer: NodeJS.Timeout | undefined;
+  private headLoad: Promise<void> | undefined;
 
   constructor(
     private readonly driver: ClickHouseDriver,
@@ -172,6 +175,84 @@ export class ClickHouseStorage implements Storage {
       metrics: this.metrics,
       isClosed: () => this.closed,
     });
+  }
+
+  /**
+   * startHeadLoad fills the head with the samples ClickHouse holds for the head's duration, in
+   * the background (queries read ClickHouse until it is done), so that recent queries are
+   * served from memory soon after a restart too.
+   */
+  startHeadLoad(): void {
+    const head = this.head;
+    if (!head || !this.opts.headDurationMs) return;
+    this.headLoad = this.loadHead(head, Date.now() - this.opts.headDurationMs).catch(
+      () => undefined, // the head then stays limited to what this process writes
+    );
+  }
+
+  private async loadHead(head: Head, fromMs: number): Promise<void> {
+    const rows = await this.driver.queryJson<{
+      fp: string;
+      mname: string;
+      lbls: Record<string, string>;
+    }>(
+      `SELECT toString(fingerprint) AS fp, any(metric_name) AS mname, any(labels) AS lbls` +
+        ` FROM ${this.t.series} WHERE date >= ${dayLiteral(fromMs)} GROUP BY fingerprint`,
+    );
+    const refByFp = new Map<bigint, number>();
+    const byTarget = new Map<number, bigint[]>();
+    for (const r of rows) {
+      if (this.closed) return;
+      const pairs = Object.entries(r.lbls).map(([name, value]) => ({ name, value }));
+      pairs.push({ name: METRIC_NAME, value: r.mname });
+      const labels = labelsFromPairs(pairs);
+      const fp = BigInt(r.fp);
+      refByFp.set(fp, this.resolveRef(labels));
+      const target = targetOf(labels);
+      const list = byTarget.get(target);
+      if (list) list.push(fp);
+      else byTarget.set(target, [fp]);
+    }
+    // Read by target, LITERAL_KEY_LIMIT series at a time, in the sorting key's order.
+    let keys: bigint[] = [];
+    let targets = new Set<number>();
+    const flush = async (): Promise<void> => {
+      if (keys.length === 0 || this.closed) return;
+      const sql =
+        `SELECT fingerprint, t, e, m, f FROM ${this.t.samples}` +
+        ` WHERE target IN (${[...targets].join(",")}) AND fingerprint IN (${keys.join(",")})` +
+        ` AND t >= ${msLiteral(fromMs)}`;
+      keys = [];
+      targets = new Set();
+      const table = decodeNative(await this.driver.queryNative(sql));
+      const fpCol = table.columns.get("fingerprint");
+      const tCol = table.columns.get("t");
+      const eCol = table.columns.get("e");
+      const mCol = table.columns.get("m");
+      const fCol = table.columns.get("f");
+      if (
+        fpCol?.kind !== "u64" ||
+        tCol?.kind !== "i64" ||
+        eCol?.kind !== "u8" ||
+        mCol?.kind !== "i64" ||
+        fCol?.kind !== "f64"
+      )
+        return;
+      const vs = new Float64Array(tCol.values.length);
+      decodeValues(eCol.values, mCol.values, fCol.values, vs);
+      const refs = new Int32Array(vs.length);
+      for (let i = 0; i < refs.length; i++) refs[i] = refByFp.get(fpCol.values[i]!) ?? 0;
+      if (!this.closed) head.append(refs, tCol.values, vs, vs.length);
+    };
+    for (const [target, fps] of byTarget) {
+      for (const fp of fps) {
+        keys.push(fp);
+        targets.add(target);
+        if (keys.length >= LITERAL_KEY_LIMIT) await flush();
+      }
+    }
+    await flush();
+    if (!this.closed) head.loaded(fromMs);
   }
 
   /** description names the backend for logs and errors. */
@@ -597,6 +678,7 @@ export class ClickHouseStorage implements Storage {
     if (this.closed) return;
     this.closed = true;
     if (this.headTimer) clearInterval(this.headTimer);
+    await this.headLoad;
     await this.flush();
     await this.logs.close();
     this.sampleBlock = undefined;
