@@ -66,6 +66,7 @@ export {
   alertmanagerUrls,
   encodePostableAlerts,
 } from "./notifier.ts";
+export { logqlQueryFunc, parseLogqlRuleQuery } from "./logql.ts";
 export { RecordingRule } from "./recording-rule.ts";
 export type {
   EvalContext,

@@ -1,5 +1,6 @@
-// Finding and reading rule files: Prometheus's `rule_files` globs, and Vigil's alerts-as-code
-// layout, a directory with `common/<service>/` and `<env>/<service>/` overlays (docs/rules.md).
+// Finding and reading rule files: Prometheus's `rule_files` globs, Loki ruler files (LogQL rules,
+// `rules.log_rule_files`), and Vigil's alerts-as-code layout, a directory with
+// `common/<service>/` and `<env>/<service>/` overlays (docs/rules.md).
 import { readFile, readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { glob } from "../discovery/index.ts";
@@ -19,6 +20,11 @@ const RULE_FILE = /\.ya?ml$/;
 export interface RuleSourceOptions extends ParseRuleFileOptions {
   /** ruleFiles are glob patterns (Go filepath.Glob syntax), as `rule_files` in Prometheus. */
   readonly ruleFiles?: readonly string[];
+  /**
+   * logRuleFiles are glob patterns of Loki ruler files: their groups are LogQL unless a group
+   * says `query_language: promql`. They load after ruleFiles.
+   */
+  readonly logRuleFiles?: readonly string[];
   /** dir is an alerts-as-code rules directory. */
   readonly dir?: string;
   /** env selects the overlay directory `<dir>/<env>`; without it only `common` loads. */
@@ -106,13 +112,19 @@ export async function loadRules(
   const files: string[] = [];
   const groups: LoadedGroup[] = [];
 
-  const expanded = await expandRuleFiles(o.ruleFiles ?? []);
-  errors.push(...expanded.errors);
-  for (const file of expanded.files) {
-    const r = await readRuleFile(file, o);
-    errors.push(...r.errors);
-    files.push(file);
-    for (const spec of r.groups) groups.push({ file, spec });
+  const sources: [readonly string[], ParseRuleFileOptions][] = [
+    [o.ruleFiles ?? [], o],
+    [o.logRuleFiles ?? [], { ...o, language: "logql" }],
+  ];
+  for (const [patterns, opts] of sources) {
+    const expanded = await expandRuleFiles(patterns);
+    errors.push(...expanded.errors);
+    for (const file of expanded.files) {
+      const r = await readRuleFile(file, opts);
+      errors.push(...r.errors);
+      files.push(file);
+      for (const spec of r.groups) groups.push({ file, spec });
+    }
   }
 
   if (o.dir !== undefined) {
@@ -264,6 +276,9 @@ export function overlayGroup(base: RuleGroupSpec, over: RuleGroupSpec): RuleGrou
     queryOffsetMs: over.queryOffsetMs ?? base.queryOffsetMs,
     limit: over.limit !== 0 ? over.limit : base.limit,
     labels: { ...base.labels, ...over.labels },
+    ...((over.queryLanguage ?? base.queryLanguage) !== undefined && {
+      queryLanguage: over.queryLanguage ?? base.queryLanguage,
+    }),
     rules,
     pos: base.pos,
   };

@@ -1,10 +1,11 @@
 // What every rule is, whatever its kind (recording or alerting) and whatever language its query
-// is written in (PromQL now, LogQL later), after prometheus rules/rule.go and rules/manager.go
-// (QueryFunc, EngineQueryFunc) at v3.5.
+// is written in (PromQL, or LogQL as in Loki's ruler), after prometheus rules/rule.go and
+// rules/manager.go (QueryFunc, EngineQueryFunc) at v3.5.
 import type { Labels } from "../model/labels/index.ts";
 import { EMPTY_LABELS } from "../model/labels/index.ts";
 import type { Engine, Queryable } from "../promql/engine/index.ts";
 import { exprToString, parseExpr } from "../promql/parser/index.ts";
+import { parseLogqlRuleQuery } from "./logql.ts";
 
 /** RuleHealth is a rule's state after its last evaluation: not yet run, good, or failed. */
 export type RuleHealth = "unknown" | "ok" | "err";
@@ -43,17 +44,21 @@ export interface QueryLanguageSpec {
 }
 
 /**
- * QUERY_LANGUAGES maps each language rules may be written in to its parser. LogQL joins when the
- * logs engine exists (the group and rule code is language-neutral: it only passes `text` to the
- * QueryFunc registered for the language).
+ * QUERY_LANGUAGES maps each language rules may be written in to its parser. The group and rule
+ * code is language-neutral: it only passes `text` to the QueryFunc registered for the language.
+ * LogQL rules must be metric queries (parseLogqlRuleQuery).
  */
 export const QUERY_LANGUAGES: Partial<Record<QueryLanguage, QueryLanguageSpec>> = {
   promql: {
     parse: (text) => ({ language: "promql", text: exprToString(parseExpr(text)) }),
   },
+  logql: { parse: parseLogqlRuleQuery },
 };
 
-/** QueryFuncs holds the query function of each language a group's rules may use. */
+/**
+ * QueryFuncs holds the query function of each language a group's rules may use; a rule whose
+ * language has none fails every evaluation with "no query engine for <language> rules".
+ */
 export type QueryFuncs = Partial<Record<QueryLanguage, QueryFunc>> & { readonly promql: QueryFunc };
 
 /** EvalContext is what one evaluation of a rule needs (the arguments of upstream's Rule.Eval). */

@@ -48,6 +48,12 @@ export interface RuleGroupSpec {
   readonly limit: number;
   /** labels are added to every rule of the group (rule labels win). */
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * queryLanguage is the language of the group's expressions: the group's `query_language`
+   * (a Vigil extension), else the file's default (ParseRuleFileOptions.language). Absent means
+   * promql.
+   */
+  readonly queryLanguage?: QueryLanguage;
   readonly rules: readonly RuleSpec[];
   readonly pos: Position;
 }
@@ -88,7 +94,10 @@ export interface ParseRuleFileOptions {
   readonly templates?: TemplateExpander;
   /** duplicates: report rules with the same name and labels as errors ("error", the default) or not. */
   readonly duplicates?: "error" | "ignore";
-  /** language of the `expr` fields; default promql. */
+  /**
+   * language of the `expr` fields of groups that set no `query_language`; default promql (a
+   * Loki ruler file is read with logql).
+   */
   readonly language?: QueryLanguage;
   /**
    * queryLanguages replaces QUERY_LANGUAGES for this parse, e.g. to check expressions with
@@ -143,7 +152,15 @@ function goQuote(s: string): string {
 }
 
 const GROUPS_FIELDS = new Set(["groups"]);
-const GROUP_FIELDS = new Set(["name", "interval", "query_offset", "limit", "rules", "labels"]);
+const GROUP_FIELDS = new Set([
+  "name",
+  "interval",
+  "query_offset",
+  "limit",
+  "rules",
+  "labels",
+  "query_language",
+]);
 const RULE_FIELDS = new Set([
   "record",
   "alert",
@@ -177,6 +194,9 @@ interface RawGroup {
   queryOffsetMs: number | undefined;
   limit: number;
   labels: [string, string, Position][];
+  /** queryLanguage is the group's `query_language` as written, if set. */
+  queryLanguage: string | undefined;
+  queryLanguagePos: Position | undefined;
   rules: RawRule[];
   pos: Position;
 }
@@ -303,6 +323,8 @@ class Decoder {
       queryOffsetMs: undefined,
       limit: 0,
       labels: [],
+      queryLanguage: undefined,
+      queryLanguagePos: undefined,
       rules: [],
       pos: this.pos(node) ?? { line: 0, column: 0 },
     };
@@ -332,6 +354,12 @@ class Decoder {
           break;
         case "labels":
           g.labels = this.stringMap(v);
+          break;
+        case "query_language":
+          if (!this.isNull(v)) {
+            g.queryLanguage = this.string(v);
+            g.queryLanguagePos = this.pos(v);
+          }
           break;
         case "rules":
           g.rules = this.rules(v, g.name);
@@ -569,8 +597,7 @@ function validate(
   opts: ParseRuleFileOptions,
   errors: RuleFileError[],
 ): RuleGroupSpec[] {
-  const language = opts.language ?? "promql";
-  const lang = (opts.queryLanguages ?? QUERY_LANGUAGES)[language];
+  const languages = opts.queryLanguages ?? QUERY_LANGUAGES;
   const seen = new Set<string>();
   const out: RuleGroupSpec[] = [];
   for (const g of raw) {
@@ -584,6 +611,19 @@ function validate(
       if (!isValidLabelName(k) || k === METRIC_NAME) err(pos, `invalid label name: ${k}`);
       if (!isWellFormed(v)) err(pos, `invalid label value: ${v}`);
     }
+    let language: QueryLanguage = opts.language ?? "promql";
+    let badLanguage = false;
+    if (g.queryLanguage !== undefined) {
+      if (isQueryLanguage(g.queryLanguage)) language = g.queryLanguage;
+      else {
+        badLanguage = true;
+        err(
+          g.queryLanguagePos,
+          `group ${goQuote(g.name)}: invalid query_language ${goQuote(g.queryLanguage)}: must be promql or logql`,
+        );
+      }
+    }
+    const lang = languages[language];
     const rules: RuleSpec[] = [];
     g.rules.forEach((r, i) => {
       const where: Where = {
@@ -601,6 +641,8 @@ function validate(
       let query: RuleQuery | undefined;
       if (r.expr === "") {
         rerr(r.exprPos ?? r.pos, "field 'expr' must be set in rule");
+      } else if (badLanguage) {
+        // The group's query_language is reported once; its expressions cannot be checked.
       } else if (!lang) {
         rerr(r.exprPos, `rules in ${language} are not supported`);
       } else {
@@ -664,11 +706,17 @@ function validate(
       queryOffsetMs: g.queryOffsetMs,
       limit: g.limit,
       labels: Object.fromEntries(g.labels.map(([k, v]) => [k, v])),
+      ...(language !== "promql" && { queryLanguage: language }),
       rules,
       pos: g.pos,
     });
   }
   return out;
+}
+
+/** isQueryLanguage reports whether s names a language rules may be written in. */
+function isQueryLanguage(s: string): s is QueryLanguage {
+  return s === "promql" || s === "logql";
 }
 
 /**

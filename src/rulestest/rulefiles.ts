@@ -8,7 +8,7 @@ import type {
   RuleFileError,
   RuleGroupSpec,
 } from "../rules/index.ts";
-import { goTemplateExpander, readRuleFile } from "../rules/index.ts";
+import { goTemplateExpander, parseLogqlRuleQuery, readRuleFile } from "../rules/index.ts";
 import { exprToString } from "../promql/parser/index.ts";
 
 /** PromqlFeatures are promtool's --enable-feature switches that change PromQL. */
@@ -58,7 +58,10 @@ export function parserOptions(f: PromqlFeatures): {
   };
 }
 
-/** queryLanguages returns the rule languages with promtool's PromQL parser settings. */
+/**
+ * queryLanguages returns the rule languages with promtool's PromQL parser settings, and LogQL
+ * (Vigil's extension: groups with `query_language: logql`, and Loki ruler files).
+ */
 export function queryLanguages(
   f: PromqlFeatures,
 ): Partial<Record<QueryLanguage, QueryLanguageSpec>> {
@@ -67,6 +70,7 @@ export function queryLanguages(
     promql: {
       parse: (text) => ({ language: "promql", text: exprToString(parseExpr(text, opts)) }),
     },
+    logql: { parse: parseLogqlRuleQuery },
   };
 }
 
@@ -74,6 +78,8 @@ export function queryLanguages(
 export interface ReadRuleFilesOptions {
   readonly ignoreUnknownFields?: boolean;
   readonly features?: PromqlFeatures;
+  /** language of groups that set no query_language: logql for Loki ruler files; default promql. */
+  readonly language?: QueryLanguage;
 }
 
 /** promtoolReadRuleFile reads and validates one rule file as promtool's rulefmt.ParseFile. */
@@ -86,6 +92,7 @@ export async function promtoolReadRuleFile(
     templates: goTemplateExpander,
     duplicates: "ignore",
     queryLanguages: queryLanguages(o.features ?? {}),
+    ...(o.language && { language: o.language }),
   });
 }
 

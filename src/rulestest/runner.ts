@@ -4,6 +4,10 @@
 // visible), every rule group is evaluated at 0, evaluation_interval, ... up to the latest
 // eval_time, alerts are checked at the evaluation that covers their eval_time, and PromQL
 // expressions are checked at the end. Failures are worded exactly as promtool words them.
+// Vigil's extension for LogQL rules (docs/rules.md): `log_rule_files` (Loki ruler files),
+// `input_streams` loaded into the test storage's log store before the first evaluation (a LogQL
+// range only reads lines at or before the query time, so lazy loading changes nothing), and
+// `logql_expr_test`, checked at the end like promql_expr_test.
 import { dirname, isAbsolute, join } from "node:path";
 import { readFile } from "node:fs/promises";
 import { RE2JS } from "re2js";
@@ -15,7 +19,7 @@ import { Engine } from "../promql/engine/index.ts";
 import type { Matrix } from "../promql/engine/index.ts";
 import { parseExpr } from "../promql/parser/index.ts";
 import { parseSeriesDesc } from "../promql/promqltest/index.ts";
-import type { Group, RuleGroupSpec, RuleSample } from "../rules/index.ts";
+import type { Group, QueryLanguage, RuleGroupSpec, RuleSample } from "../rules/index.ts";
 import {
   AlertingRule,
   ManualClock,
@@ -23,6 +27,7 @@ import {
   engineQueryFunc,
   externalLabelsFrom,
   goTemplateExpander,
+  logqlQueryFunc,
 } from "../rules/index.ts";
 import { MemoryStorage } from "../storage/memory/index.ts";
 import { errorMessage } from "../util/errors.ts";
@@ -41,7 +46,9 @@ import type { PromqlFeatures } from "./rulefiles.ts";
 import { formatRuleFileErrors, parserOptions, promtoolReadRuleFile } from "./rulefiles.ts";
 import type { LoadSeries } from "./series.ts";
 import { parseExpectedLabels, parseInputSeries } from "./series.ts";
-import type { AlertTestCase, TestGroup, UnitTestFile } from "./testfile.ts";
+import type { LoadStream } from "./streams.ts";
+import { parseInputStreams } from "./streams.ts";
+import type { AlertTestCase, PromqlTestCase, TestGroup, UnitTestFile } from "./testfile.ts";
 import { TestFileError, parseTestFile } from "./testfile.ts";
 
 /** DEFAULT_EVALUATION_INTERVAL_MS is evaluation_interval when a test file sets none. */
@@ -117,18 +124,27 @@ export async function runTestFile(file: string, o: UnitTestOptions = {}): Promis
     if (err instanceof TestFileError) return { ...base, errors: [err.message] };
     throw err;
   }
-  // rule_files are relative to the test file, then globbed (resolveAndGlobFilepaths).
+  // rule_files are relative to the test file, then globbed (resolveAndGlobFilepaths); so are
+  // log_rule_files, whose groups are LogQL by default.
   const ruleFiles: string[] = [];
-  for (const rf of utf.ruleFiles) {
-    const pat = rf !== "" && !isAbsolute(rf) ? join(dirname(file), rf) : rf;
-    let m: string[];
-    try {
-      m = await glob(pat);
-    } catch (err) {
-      return { ...base, errors: [errorMessage(err)] };
+  const languages = new Map<string, QueryLanguage>();
+  const lists: [readonly string[], QueryLanguage][] = [
+    [utf.ruleFiles, "promql"],
+    [utf.logRuleFiles, "logql"],
+  ];
+  for (const [patterns, language] of lists) {
+    for (const rf of patterns) {
+      const pat = rf !== "" && !isAbsolute(rf) ? join(dirname(file), rf) : rf;
+      let m: string[];
+      try {
+        m = await glob(pat);
+      } catch (err) {
+        return { ...base, errors: [errorMessage(err)] };
+      }
+      if (m.length === 0) o.err?.(`  WARNING: no file match pattern ${pat}\n`);
+      ruleFiles.push(...m);
+      for (const f of m) if (language !== "promql") languages.set(f, language);
     }
-    if (m.length === 0) o.err?.(`  WARNING: no file match pattern ${pat}\n`);
-    ruleFiles.push(...m);
   }
   const evalIntervalMs = utf.evaluationIntervalMs || DEFAULT_EVALUATION_INTERVAL_MS;
   const groupOrder = new Map<string, number>();
@@ -140,7 +156,7 @@ export async function runTestFile(file: string, o: UnitTestOptions = {}): Promis
   }
 
   // The rule files are read once; promtool reads them for every test group, with the same result.
-  const rules = await loadRuleFiles(ruleFiles, o);
+  const rules = await loadRuleFiles(ruleFiles, languages, o);
   const alertRules: AlertRuleInfo[] = [];
   for (const { file: rf, groups } of rules.files) {
     for (const g of groups) {
@@ -188,13 +204,16 @@ interface LoadedRuleFiles {
 
 async function loadRuleFiles(
   files: readonly string[],
+  languages: ReadonlyMap<string, QueryLanguage>,
   o: UnitTestOptions,
 ): Promise<LoadedRuleFiles> {
   const out: LoadedRuleFiles = { files: [], errors: [] };
   for (const f of files) {
+    const language = languages.get(f);
     const r = await promtoolReadRuleFile(f, {
       ignoreUnknownFields: o.ignoreUnknownFields ?? false,
       features: o.features ?? {},
+      ...(language && { language }),
     });
     if (r.errors.length > 0) out.errors.push(...formatRuleFileErrors(f, r.errors));
     else out.files.push({ file: f, groups: r.groups });
@@ -244,13 +263,20 @@ async function testGroup(tg: TestGroup, ctx: GroupContext): Promise<string[]> {
   const o = ctx.options;
   const features = o.features ?? {};
   let series: LoadSeries[];
+  let streams: LoadStream[];
   try {
     series = parseInputSeries(tg.inputSeries, tg.intervalMs);
+    streams = parseInputStreams(tg.inputStreams);
   } catch (err) {
     return [errorMessage(err)];
   }
   const storage = new MemoryStorage();
   try {
+    if (streams.length > 0) {
+      const app = storage.logs.logAppender();
+      for (const s of streams) app.append(s.labels, s.entries);
+      await app.commit();
+    }
     const engine = new Engine({
       lookbackDeltaMs: 5 * 60_000,
       maxSamples: 10_000,
@@ -280,7 +306,10 @@ function buildGroups(
   const manager = new RuleManager({
     appendable: storage,
     queryable: storage,
-    queryFuncs: { promql: engineQueryFunc(engine, storage) },
+    queryFuncs: {
+      promql: engineQueryFunc(engine, storage),
+      logql: logqlQueryFunc(() => storage.logs.logQuerier()),
+    },
     logger: silentLogger(),
     clock: new ManualClock(0),
     templates: goTemplateExpander,
@@ -466,22 +495,41 @@ export function nextAfter(x: number, y: number): number {
   return F64[0]!;
 }
 
-/** checkExpressions runs every promql_expr_test at its eval_time against the loaded data. */
+/**
+ * checkExpressions runs every promql_expr_test, then every logql_expr_test, at its eval_time
+ * against the loaded data.
+ */
 async function checkExpressions(
   tg: TestGroup,
   ctx: GroupContext,
   engine: Engine,
   storage: MemoryStorage,
 ): Promise<string[]> {
-  const errs: string[] = [];
   const popts = parserOptions(ctx.options.features ?? {});
-  outer: for (const tc of tg.promqlExprTests) {
+  const promql = (expr: string, tMs: number) => {
+    // The engine accepts every PromQL feature; reject what promtool's parser would.
+    parseExpr(expr, popts);
+    return instantVector(engine, storage, expr, tMs);
+  };
+  const logql = logqlQueryFunc(() => storage.logs.logQuerier());
+  return [
+    ...(await checkExpressionTests(tg.promqlExprTests, ctx, promql)),
+    ...(await checkExpressionTests(tg.logqlExprTests, ctx, logql)),
+  ];
+}
+
+/** checkExpressionTests compares the results of query with each test's expected samples. */
+async function checkExpressionTests(
+  tests: readonly PromqlTestCase[],
+  ctx: GroupContext,
+  query: (expr: string, tMs: number) => Promise<(RuleSample & { h?: FloatHistogram })[]>,
+): Promise<string[]> {
+  const errs: string[] = [];
+  outer: for (const tc of tests) {
     const time = formatModelDuration(tc.evalTimeMs);
     let got: (RuleSample & { h?: FloatHistogram })[];
     try {
-      // The engine accepts every PromQL feature; reject what promtool's parser would.
-      parseExpr(tc.expr, popts);
-      got = await instantVector(engine, storage, tc.expr, tc.evalTimeMs);
+      got = await query(tc.expr, tc.evalTimeMs);
     } catch (err) {
       errs.push(`    expr: ${goQuote(tc.expr)}, time: ${time}, err: ${errorMessage(err)}`);
       continue;
@@ -565,6 +613,7 @@ function maxEvalTime(tg: TestGroup): number {
   let max = 0;
   for (const a of tg.alertRuleTests) max = Math.max(max, a.evalTimeMs);
   for (const p of tg.promqlExprTests) max = Math.max(max, p.evalTimeMs);
+  for (const p of tg.logqlExprTests) max = Math.max(max, p.evalTimeMs);
   return max;
 }
 

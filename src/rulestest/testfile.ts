@@ -1,7 +1,9 @@
 // The file format of `promtool test rules` (cmd/promtool/unittest.go at v3.5: unitTestFile,
 // testGroup, series, alertTestCase, alert, promqlTestCase, sample), decoded the way promtool
 // decodes it: gopkg.in/yaml.v2's UnmarshalStrict, YAML 1.1, unknown fields and wrong types
-// collected as "yaml: unmarshal errors:" with their lines, durations failing at once.
+// collected as "yaml: unmarshal errors:" with their lines, durations failing at once. Vigil adds
+// LogQL rule tests (docs/rules.md): `log_rule_files`, and per test group `input_streams` and
+// `logql_expr_test`; a file without them reads exactly as promtool reads it.
 import type { Document, Node, Scalar } from "yaml";
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { parseGoDuration } from "../rules/index.ts";
@@ -11,6 +13,30 @@ import { errorMessage } from "../util/errors.ts";
 export interface SeriesInput {
   readonly series: string;
   readonly values: string;
+}
+
+/**
+ * LogLineInput is one entry of an input stream's `lines`: `[at, line]`, or
+ * `{line, at, every, count}` for `count` copies of the line at `at`, `at + every`, ....
+ */
+export interface LogLineInput {
+  /** atMs is the time of the (first) line, from the test's start. */
+  readonly atMs: number;
+  readonly text: string;
+  /** everyMs is the time between copies; 0 when count is 1. */
+  readonly everyMs: number;
+  /** count is how many copies to write (1 for the `[at, line]` form). */
+  readonly count: number;
+  /** srcLine is where the entry is in the test file. */
+  readonly srcLine: number;
+}
+
+/** StreamInput is one `input_streams` entry: a log stream and its lines. */
+export interface StreamInput {
+  /** labels is the stream's label set in selector notation, `{app="api", env="prod"}`. */
+  readonly labels: string;
+  readonly lines: readonly LogLineInput[];
+  readonly srcLine: number;
 }
 
 /** ExpectedAlert is one `exp_alerts` entry. */
@@ -47,8 +73,12 @@ export interface PromqlTestCase {
 export interface TestGroup {
   readonly intervalMs: number;
   readonly inputSeries: readonly SeriesInput[];
+  /** inputStreams are log streams for LogQL rules (Vigil extension). */
+  readonly inputStreams: readonly StreamInput[];
   readonly alertRuleTests: readonly AlertTestCase[];
   readonly promqlExprTests: readonly PromqlTestCase[];
+  /** logqlExprTests are LogQL metric queries to check, like promqlExprTests (Vigil extension). */
+  readonly logqlExprTests: readonly PromqlTestCase[];
   readonly externalLabels: Readonly<Record<string, string>>;
   readonly externalURL: string;
   /** name is the test group's `name` ("" when unnamed). */
@@ -58,6 +88,8 @@ export interface TestGroup {
 /** UnitTestFile is a parsed test file; evaluationIntervalMs 0 means "not set" (1m). */
 export interface UnitTestFile {
   readonly ruleFiles: readonly string[];
+  /** logRuleFiles are Loki ruler files: groups are LogQL unless they say otherwise (Vigil). */
+  readonly logRuleFiles: readonly string[];
   readonly evaluationIntervalMs: number;
   readonly groupEvalOrder: readonly string[];
   readonly tests: readonly TestGroup[];
@@ -75,6 +107,7 @@ type Schema =
   | { kind: "duration" }
   | { kind: "float" }
   | { kind: "bool" }
+  | { kind: "logLine" }
   | { kind: "map"; goType: string }
   | { kind: "list"; goType: string; item: Schema }
   | { kind: "struct"; goType: string; fields: Record<string, Schema> };
@@ -88,14 +121,20 @@ const SAMPLE: Schema = {
   goType: "main.sample",
   fields: { labels: STRING, value: { kind: "float" }, histogram: STRING },
 };
+const EXPR_TEST_FIELDS: Record<string, Schema> = {
+  expr: STRING,
+  eval_time: DURATION,
+  exp_samples: { kind: "list", goType: "[]main.sample", item: SAMPLE },
+};
 const PROMQL_TEST: Schema = {
   kind: "struct",
   goType: "main.promqlTestCase",
-  fields: {
-    expr: STRING,
-    eval_time: DURATION,
-    exp_samples: { kind: "list", goType: "[]main.sample", item: SAMPLE },
-  },
+  fields: EXPR_TEST_FIELDS,
+};
+const LOGQL_TEST: Schema = {
+  kind: "struct",
+  goType: "main.logqlTestCase",
+  fields: EXPR_TEST_FIELDS,
 };
 const ALERT: Schema = {
   kind: "struct",
@@ -111,6 +150,19 @@ const ALERT_TEST: Schema = {
     exp_alerts: { kind: "list", goType: "[]main.alert", item: ALERT },
   },
 };
+const LOG_LINE_MAP: Schema = {
+  kind: "struct",
+  goType: "main.logLine",
+  fields: { line: STRING, at: DURATION, every: DURATION, count: { kind: "float" } },
+};
+const STREAM: Schema = {
+  kind: "struct",
+  goType: "main.stream",
+  fields: {
+    labels: STRING,
+    lines: { kind: "list", goType: "[]main.logLine", item: { kind: "logLine" } },
+  },
+};
 const SERIES: Schema = {
   kind: "struct",
   goType: "main.series",
@@ -122,6 +174,8 @@ const TEST_GROUP: Schema = {
   fields: {
     interval: DURATION,
     input_series: { kind: "list", goType: "[]main.series", item: SERIES },
+    input_streams: { kind: "list", goType: "[]main.stream", item: STREAM },
+    logql_expr_test: { kind: "list", goType: "[]main.logqlTestCase", item: LOGQL_TEST },
     alert_rule_test: { kind: "list", goType: "[]main.alertTestCase", item: ALERT_TEST },
     promql_expr_test: { kind: "list", goType: "[]main.promqlTestCase", item: PROMQL_TEST },
     external_labels: STRING_MAP,
@@ -134,6 +188,7 @@ const UNIT_TEST_FILE: Schema = {
   goType: "main.unitTestFile",
   fields: {
     rule_files: { kind: "list", goType: "[]string", item: STRING },
+    log_rule_files: { kind: "list", goType: "[]string", item: STRING },
     evaluation_interval: DURATION,
     group_eval_order: { kind: "list", goType: "[]string", item: STRING },
     tests: { kind: "list", goType: "[]main.testGroup", item: TEST_GROUP },
@@ -193,8 +248,22 @@ function toUnitTestFile(f: DecodedStruct): UnitTestFile {
     v !== undefined && typeof v === "object" && !Array.isArray(v) && !("__line" in v)
       ? (v as Record<string, string>)
       : {};
+  const exprTests = (v: Decoded | undefined): PromqlTestCase[] =>
+    list(v).map((p) => {
+      const pt = p as DecodedStruct;
+      return {
+        expr: str(pt["expr"]),
+        evalTimeMs: num(pt["eval_time"]),
+        expSamples: list(pt["exp_samples"]).map((s) => ({
+          labels: str((s as DecodedStruct)["labels"]),
+          value: num((s as DecodedStruct)["value"]),
+          histogram: str((s as DecodedStruct)["histogram"]),
+        })),
+      };
+    });
   return {
     ruleFiles: list(f["rule_files"]).map(str),
+    logRuleFiles: list(f["log_rule_files"]).map(str),
     evaluationIntervalMs: num(f["evaluation_interval"]),
     groupEvalOrder: list(f["group_eval_order"]).map(str),
     fuzzyCompare: f["fuzzy_compare"] === true,
@@ -218,18 +287,25 @@ function toUnitTestFile(f: DecodedStruct): UnitTestFile {
             })),
           };
         }),
-        promqlExprTests: list(g["promql_expr_test"]).map((p) => {
-          const pt = p as DecodedStruct;
+        promqlExprTests: exprTests(g["promql_expr_test"]),
+        inputStreams: list(g["input_streams"]).map((d) => {
+          const st = d as DecodedStruct;
           return {
-            expr: str(pt["expr"]),
-            evalTimeMs: num(pt["eval_time"]),
-            expSamples: list(pt["exp_samples"]).map((s) => ({
-              labels: str((s as DecodedStruct)["labels"]),
-              value: num((s as DecodedStruct)["value"]),
-              histogram: str((s as DecodedStruct)["histogram"]),
-            })),
+            labels: str(st["labels"]),
+            srcLine: st.__line,
+            lines: list(st["lines"]).map((l) => {
+              const ll = l as DecodedStruct;
+              return {
+                atMs: num(ll["at"]),
+                text: str(ll["line"]),
+                everyMs: num(ll["every"]),
+                count: ll["count"] === undefined ? 1 : num(ll["count"]),
+                srcLine: ll.__line,
+              };
+            }),
           };
         }),
+        logqlExprTests: exprTests(g["logql_expr_test"]),
         externalLabels: map(g["external_labels"]),
         externalURL: str(g["external_url"]),
         name: str(g["name"]),
@@ -294,6 +370,19 @@ class V2Decoder {
       case "bool":
         if (isScalar(n) && typeof n.value === "boolean") return n.value;
         return (this.terror(n, "bool"), undefined);
+      case "logLine": {
+        // `[at, line]` or `{line, at, every, count}`.
+        if (isMap(n)) return this.decode(n, LOG_LINE_MAP);
+        if (!isSeq(n) || n.items.length !== 2) {
+          this.errors.push(
+            `line ${this.line(n)}: a log line is [at, line] or {line: ..., at: ..., every: ..., count: ...}`,
+          );
+          return undefined;
+        }
+        const at = this.decode(n.items[0], DURATION);
+        const line = this.decode(n.items[1], STRING);
+        return { __line: this.line(n), at: at ?? 0, line: line ?? "" } as DecodedStruct;
+      }
       case "map": {
         if (!isMap(n)) return (this.terror(n, schema.goType), undefined);
         const out: Record<string, string> = {};
@@ -364,6 +453,8 @@ function zeroOf(schema: Schema, line: number): Decoded {
       return 0;
     case "bool":
       return false;
+    case "logLine":
+      return { __line: line };
     case "map":
       return {};
     case "list":
