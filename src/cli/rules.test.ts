@@ -80,7 +80,8 @@ describe("vigil check rules / test rules", () => {
     for (const args of [
       ["test", "rules"],
       ["test"],
-      ["test", "alerts", "x"],
+      ["test", "bogus", "x"],
+      ["test", "alerts"],
       ["check", "rules", "--bogus"],
       ["test", "rules", "--run"],
     ]) {
