@@ -22,6 +22,7 @@ import { openStorage } from "./storage.ts";
 import { splitHostPort } from "../config/index.ts";
 import { HeartbeatService, registerHeartbeatApi } from "../heartbeats/index.ts";
 import { registerUi } from "../web/ui.ts";
+import { registerLokiApi } from "../web/loki/index.ts";
 import { newLogDistributor, registerLokiPushReceiver } from "../ingest/loki/index.ts";
 import { registerOtlpLogsReceiver } from "../ingest/otlp/index.ts";
 import { FileTailer } from "../ingest/files/index.ts";
@@ -193,6 +194,7 @@ export class App {
       listenAddress: () => this.config.server.listen,
     });
     registerAlertHistoryApi(this.web, { storage: () => this.storage, logger: log });
+    await registerLokiApi(this.web, { storage: () => this.storage, logger: log });
     await this.registerPushReceivers(this.web, cfg);
     await registerAlertmanagerApi(this.web, { alertmanager: () => this.am });
     await registerHeartbeatApi(this.web, { heartbeats: () => this.hb });
