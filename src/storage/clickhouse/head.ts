@@ -134,12 +134,7 @@ export class Head {
   }
 
   /** append adds committed samples (refs are 1-based series refs). */
-  append(
-    refs: ArrayLike<number>,
-    ts: ArrayLike<number>,
-    vs: Float64Array,
-    n: number,
-  ): void {
+  append(refs: ArrayLike<number>, ts: ArrayLike<number>, vs: Float64Array, n: number): void {
     const bits = new Uint32Array(vs.buffer, vs.byteOffset, n * 2);
     const oldest = this.now() - this.o.durationMs;
     for (let k = 0; k < n; k++) {
