@@ -5,7 +5,7 @@
 // mean), and a check that both answer the same (issue 4, "Interop and benchmark": ≤ 2×).
 //
 //   npm run bench:promql -- [--series 10000] [--hours 24] [--reps 10] [--no-peer]
-//                           [--jitter-ms 5] [--seed 1] [--no-optimize]
+//                           [--jitter-ms 5] [--seed 1] [--no-optimize] [--head 2h]
 //
 // Loading: both systems receive the same remote write 1.0 requests (snappy + protobuf), time
 // window by time window (1h), each request holding a group of series with all their samples of
@@ -44,6 +44,8 @@ const { values: args } = parseArgs({
     "no-peer": { type: "boolean", default: false },
     "jitter-ms": { type: "string", default: "5" },
     seed: { type: "string", default: "1" },
+    /** head: Vigil's storage.head_duration (default: Vigil's own default). */
+    head: { type: "string" },
     "no-optimize": { type: "boolean", default: false },
   },
 });
@@ -201,6 +203,7 @@ async function startVigil(dir: string): Promise<App> {
       "  max_request_body: 64MiB",
       "storage:",
       "  engine: embedded",
+      ...(args.head !== undefined ? [`  head_duration: ${JSON.stringify(args.head)}`] : []),
       "remote_write_receiver:",
       "  max_decoded_bytes: 256MiB",
       "",
