@@ -4,9 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { getSystemErrorMap } from "node:util";
 import { z } from "zod";
-import { parseDuration } from "../model/duration.ts";
 import { splitHostPort } from "./address.ts";
-import { describeValue } from "./errors.ts";
 import type {
   PushgatewayConfig,
   RemoteWriteReceiverConfig,
@@ -17,89 +15,15 @@ import type {
   VigilConfig,
 } from "./types.ts";
 import { LOG_LEVELS, STORAGE_ENGINES } from "./types.ts";
-import { parseBytes } from "./units.ts";
 import { errorMessage } from "../util/errors.ts";
 import { globalSchema, resolveScrapeConfigs, scrapeConfigsSchema } from "../scrape/config.ts";
 import { alertingSchema, ruleFilesSchema, rulesSchema } from "./rules.ts";
 import { alertmanagerSchema } from "./alertmanager.ts";
+import { durationField, positiveInt, sizeField } from "./fields.ts";
 import { heartbeatsSchema } from "../heartbeats/config.ts";
 import { logIngestSchema } from "../ingest/loki/config.ts";
 import { otlpLogsSchema } from "../ingest/otlp/config.ts";
 import { logFileOptionsSchema, logFilesSchema } from "../ingest/files/config.ts";
-
-/**
- * durationField accepts a Prometheus duration and yields milliseconds. A YAML number is read
- * as its decimal text, so `0` works as in Prometheus while `60` is an invalid duration.
- */
-function durationField(opts: { positive: boolean }) {
-  return z.unknown().transform((value, ctx): number => {
-    const text = typeof value === "number" ? String(value) : value;
-    if (typeof text !== "string") {
-      ctx.addIssue({ code: "custom", message: `expected a duration, got ${describeValue(value)}` });
-      return z.NEVER;
-    }
-    let ms: number;
-    try {
-      ms = parseDuration(text);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: errorMessage(err) });
-      return z.NEVER;
-    }
-    if (opts.positive && ms === 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `must be greater than 0, got ${JSON.stringify(text)}`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
-
-/** sizeField accepts a positive byte size ("10MiB" or a plain integer) and yields bytes. */
-function sizeField() {
-  return z.unknown().transform((value, ctx): number => {
-    let bytes: number;
-    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
-      bytes = value;
-    } else if (typeof value === "string") {
-      try {
-        bytes = parseBytes(value);
-      } catch (err) {
-        const units = "B, KB, KiB, MB, MiB, GB, GiB";
-        ctx.addIssue({ code: "custom", message: `${errorMessage(err)} (units: ${units})` });
-        return z.NEVER;
-      }
-    } else {
-      const got = describeValue(value);
-      ctx.addIssue({ code: "custom", message: `expected a size such as 10MiB, got ${got}` });
-      return z.NEVER;
-    }
-    if (bytes === 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `must be greater than 0, got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return bytes;
-  });
-}
-
-/** positiveInt accepts an integer > 0. */
-function positiveInt() {
-  return z.unknown().transform((value, ctx): number => {
-    if (typeof value !== "number" || !Number.isSafeInteger(value)) {
-      ctx.addIssue({ code: "custom", message: `expected an integer, got ${describeValue(value)}` });
-      return z.NEVER;
-    }
-    if (value <= 0) {
-      ctx.addIssue({ code: "custom", message: `must be greater than 0, got ${value}` });
-      return z.NEVER;
-    }
-    return value;
-  });
-}
 
 /** nonEmptyString accepts any string but "". */
 function nonEmptyString() {

@@ -4,7 +4,8 @@
 // error rather than a silently ignored setting.
 import { Cron } from "croner";
 import { z } from "zod";
-import { formatDuration, parseDuration } from "../model/duration.ts";
+import { durationField } from "../config/fields.ts";
+import { formatDuration } from "../model/duration.ts";
 import { isValidLabelName } from "../model/labels/index.ts";
 import { errorMessage } from "../util/errors.ts";
 
@@ -63,39 +64,6 @@ export function emptyHeartbeatsConfig(): HeartbeatsConfig {
   return { checks: [] };
 }
 
-function describeValue(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-/** duration accepts a Prometheus duration ("1d", "90m") and yields milliseconds. */
-function duration(opts: { positive: boolean }) {
-  return z.unknown().transform((value, ctx): number => {
-    const text = typeof value === "number" ? String(value) : value;
-    if (typeof text !== "string") {
-      ctx.addIssue({ code: "custom", message: `expected a duration, got ${describeValue(value)}` });
-      return z.NEVER;
-    }
-    let ms: number;
-    try {
-      ms = parseDuration(text);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: errorMessage(err) });
-      return z.NEVER;
-    }
-    if (opts.positive && ms === 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `must be greater than 0, got ${JSON.stringify(text)}`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
-
 /** isTimeZone reports whether the runtime knows an IANA time zone name. */
 export function isTimeZone(tz: string): boolean {
   try {
@@ -131,10 +99,10 @@ const labelMap = (what: string) =>
 const checkSchema = z
   .object({
     name: z.string().regex(HEARTBEAT_NAME_RE, "must match [a-zA-Z0-9_.-]+"),
-    period: duration({ positive: true }).optional(),
+    period: durationField({ positive: true }).optional(),
     schedule: z.string().min(1).optional(),
     timezone: z.string().min(1).optional(),
-    grace: duration({ positive: false }).prefault("1h"),
+    grace: durationField({ positive: false }).prefault("1h"),
     labels: labelMap("label").default({}),
     annotations: labelMap("annotation").default({}),
   })
@@ -227,8 +195,8 @@ const urlField = z.string().superRefine((text, ctx) => {
 const pingSchema = z
   .object({
     url: urlField,
-    interval: duration({ positive: true }).prefault("1m"),
-    timeout: duration({ positive: true }).prefault("10s"),
+    interval: durationField({ positive: true }).prefault("1m"),
+    timeout: durationField({ positive: true }).prefault("10s"),
   })
   .strict()
   .transform((p): HeartbeatPingConfig => ({

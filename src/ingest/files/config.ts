@@ -4,11 +4,8 @@
 // objects are strict so that a misspelt key is an error.
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
-import { describeValue } from "../../config/errors.ts";
-import { parseBytes } from "../../config/units.ts";
-import { parseDuration } from "../../model/duration.ts";
+import { durationField, positiveInt, sizeField } from "../../config/fields.ts";
 import { isValidLabelName } from "../../model/labels/index.ts";
-import { errorMessage } from "../../util/errors.ts";
 
 /** FILENAME_LABEL is the label holding the path a file was found at (promtail's `filename`). */
 export const FILENAME_LABEL = "filename";
@@ -72,70 +69,6 @@ export interface FileTailerConfig {
   readonly options: LogFileOptions;
 }
 
-/** durationField accepts a positive Prometheus duration ("10s") and yields milliseconds. */
-function durationField() {
-  return z.unknown().transform((value, ctx): number => {
-    const text = typeof value === "number" ? String(value) : value;
-    if (typeof text !== "string") {
-      ctx.addIssue({ code: "custom", message: `expected a duration, got ${describeValue(value)}` });
-      return z.NEVER;
-    }
-    let ms: number;
-    try {
-      ms = parseDuration(text);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: errorMessage(err) });
-      return z.NEVER;
-    }
-    if (ms <= 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `must be greater than 0, got ${JSON.stringify(text)}`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
-}
-
-/** sizeField accepts a positive byte size ("256KiB" or an integer) and yields bytes. */
-function sizeField() {
-  return z.unknown().transform((value, ctx): number => {
-    let bytes: number;
-    if (typeof value === "number" && Number.isSafeInteger(value)) {
-      bytes = value;
-    } else if (typeof value === "string") {
-      try {
-        bytes = parseBytes(value);
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: errorMessage(err) });
-        return z.NEVER;
-      }
-    } else {
-      const got = describeValue(value);
-      ctx.addIssue({ code: "custom", message: `expected a size such as 1MiB, got ${got}` });
-      return z.NEVER;
-    }
-    if (bytes <= 0) {
-      ctx.addIssue({ code: "custom", message: `must be greater than 0, got ${String(value)}` });
-      return z.NEVER;
-    }
-    return bytes;
-  });
-}
-
-/** positiveInt accepts an integer > 0. */
-function positiveInt() {
-  return z.unknown().transform((value, ctx): number => {
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
-      const got = describeValue(value);
-      ctx.addIssue({ code: "custom", message: `expected an integer greater than 0, got ${got}` });
-      return z.NEVER;
-    }
-    return value;
-  });
-}
-
 const labelsField = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
   for (const [name, value] of Object.entries(labels)) {
     if (!isValidLabelName(name) || name.startsWith("__")) {
@@ -184,14 +117,14 @@ export function logFileOptionsSchema(baseDir: string) {
   return z
     .object({
       positions_file: z.string().min(1).optional(),
-      sync_period: durationField().prefault("10s"),
-      poll_interval: durationField().prefault("250ms"),
-      flush_timeout: durationField().prefault("5s"),
+      sync_period: durationField({ positive: true }).prefault("10s"),
+      poll_interval: durationField({ positive: true }).prefault("250ms"),
+      flush_timeout: durationField({ positive: true }).prefault("5s"),
       max_line_size: sizeField().prefault("256KiB"),
       max_batch_lines: positiveInt().prefault(10_000),
       max_batch_size: sizeField().prefault("4MiB"),
-      min_backoff: durationField().prefault("100ms"),
-      max_backoff: durationField().prefault("10s"),
+      min_backoff: durationField({ positive: true }).prefault("100ms"),
+      max_backoff: durationField({ positive: true }).prefault("10s"),
     })
     .strict()
     .superRefine((o, ctx) => {
