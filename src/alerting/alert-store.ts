@@ -4,7 +4,7 @@
 // store in a snapshot file, so that alert groups are rebuilt after a restart.
 import type { Alert } from "./alert.ts";
 import { fingerprint, merge, resolvedAt } from "./alert.ts";
-import type { JournalFile } from "./persist.ts";
+import type { JournalFile } from "../util/state-file.ts";
 
 /** StoreRecord is one journal record: an alert as stored, or the deletion of one. */
 export type StoreRecord = { readonly a: Alert } | { readonly d: string };

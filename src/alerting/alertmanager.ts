@@ -26,7 +26,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { Inhibitor } from "./inhibit.ts";
 import type { LabelSet } from "./matchers.ts";
 import { DEFAULT_RETENTION_MS, NotificationLog } from "./nflog.ts";
-import { JournalFile, SnapshotFile } from "./persist.ts";
+import { JournalFile, SnapshotFile } from "../util/state-file.ts";
 import type { IntegrationName } from "./receivers-config.ts";
 import { INTEGRATION_NAMES } from "./receivers-config.ts";
 import { Route } from "./route.ts";

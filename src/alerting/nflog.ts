@@ -2,7 +2,7 @@
 // last notified and when, so that the dedup stage sends only what is new and repeats only after
 // repeat_interval. Entries expire (2 × repeat_interval, at most the retention). The log is kept
 // in a snapshot file so that nothing already sent is sent again after a restart.
-import type { SnapshotFile } from "./persist.ts";
+import type { SnapshotFile } from "../util/state-file.ts";
 
 /** NflogReceiver identifies one integration of one receiver (nflogpb.Receiver). */
 export interface NflogReceiver {

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { SnapshotFile } from "./persist.ts";
+import { SnapshotFile } from "../util/state-file.ts";
 import type { SilenceInput } from "./silences.ts";
 import {
   SilenceNotFoundError,

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { AmMatcher, isValidLabelName } from "./matchers.ts";
 import type { LabelSet, MatchType } from "./matchers.ts";
-import type { SnapshotFile } from "./persist.ts";
+import type { SnapshotFile } from "../util/state-file.ts";
 import { DEFAULT_RETENTION_MS } from "./nflog.ts";
 
 /** SilenceMatcher is one matcher of a silence. */

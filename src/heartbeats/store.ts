@@ -2,10 +2,10 @@
 // JSON document written atomically (temporary file, fsync, rename, fsync of the directory), so
 // that a restart neither forgets a missed beat nor leaves a firing alert unresolved.
 import { readFileSync, renameSync } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { BeatKind, CheckRecord, LastMessage } from "./check.ts";
 import { BEAT_KINDS } from "./check.ts";
+import { SnapshotFile } from "../util/state-file.ts";
 
 /** STATE_FILE is the state file's name under the service's data directory. */
 export const STATE_FILE = "state.json";
@@ -42,13 +42,12 @@ interface StateDocument {
 export class StateFile {
   readonly path: string;
   readonly #snapshot: () => ReadonlyMap<string, StoredCheck>;
-  #chain: Promise<void> = Promise.resolve();
-  #queued: Promise<void> | undefined;
-  #seq = 0;
+  readonly #file: SnapshotFile;
 
   constructor(dir: string, snapshot: () => ReadonlyMap<string, StoredCheck>) {
     this.path = join(dir, STATE_FILE);
     this.#snapshot = snapshot;
+    this.#file = new SnapshotFile(this.path, () => this.#document());
   }
 
   /**
@@ -86,19 +85,12 @@ export class StateFile {
 
   /** save writes the current state; see the class comment. */
   save(): Promise<void> {
-    if (this.#queued) return this.#queued;
-    const p = this.#chain.then(() => {
-      this.#queued = undefined;
-      return this.#write(JSON.stringify(this.#document()));
-    });
-    this.#queued = p;
-    this.#chain = p.catch(() => undefined);
-    return p;
+    return this.#file.save();
   }
 
   /** flush waits for the writes requested so far. */
   flush(): Promise<void> {
-    return this.#chain;
+    return this.#file.flush();
   }
 
   #document(): StateDocument {
@@ -110,35 +102,6 @@ export class StateFile {
       };
     }
     return { version: 1, checks };
-  }
-
-  async #write(text: string): Promise<void> {
-    const dir = join(this.path, "..");
-    await mkdir(dir, { recursive: true });
-    const tmp = `${this.path}.tmp${++this.#seq}`;
-    const fh = await open(tmp, "w");
-    try {
-      await fh.writeFile(text, "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      await rename(tmp, this.path);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
-    try {
-      const d = await open(dir, "r");
-      try {
-        await d.sync();
-      } finally {
-        await d.close();
-      }
-    } catch {
-      // Not every file system can fsync a directory; the rename is atomic all the same.
-    }
   }
 }
 

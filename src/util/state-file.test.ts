@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { JournalFile } from "./persist.ts";
+import { JournalFile } from "./state-file.ts";
 
 type Rec = { k: string; v?: number };
 

@@ -1,5 +1,5 @@
-// Durable JSON snapshots under the data directory, for the Alertmanager state that must survive
-// a restart (silences, the notification log, alerts). Alertmanager keeps silences and the
+// Durable JSON state under the data directory, for state that must survive a restart
+// (silences, the notification log, alerts, heartbeats). Alertmanager keeps silences and the
 // notification log as snapshot files written at intervals and on shutdown (silence.Maintenance,
 // nflog.Maintenance); Vigil writes the snapshot on every change, before the change is
 // acknowledged, so that a crash loses nothing that was acknowledged.
