@@ -14,13 +14,13 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { compress } from "snappy";
+import { cpuSeconds, quantile, rssBytes } from "./proc.ts";
+import { freePort } from "../src/testing/index.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -164,14 +164,6 @@ interface Receiver {
   readonly pid: number;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 async function waitReady(url: string, proc: ChildProcess, log: () => string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (proc.exitCode !== null) throw new Error(`receiver exited early:\n${log()}`);
@@ -260,18 +252,6 @@ async function stop(r: Receiver): Promise<void> {
   await exited;
 }
 
-/** cpuSeconds is the user+system CPU of a process and all its threads (Linux /proc). */
-function cpuSeconds(pid: number): number {
-  const st = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-}
-
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
 // ---------------------------------------------------------------------------------------------
 // load
 
@@ -349,12 +329,6 @@ async function run(r: Receiver): Promise<Result> {
   clearInterval(rssTimer);
   res.peakRss = Math.max(res.peakRss, rssBytes(r.pid));
   return res;
-}
-
-function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
 function report(r: Result): void {

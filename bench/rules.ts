@@ -16,14 +16,14 @@
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { compressSync } from "snappy";
 import { encodeWriteRequest } from "../src/ingest/remote-write/index.ts";
 import type { PromTimeSeries } from "../src/ingest/remote-write/index.ts";
+import { cpuSeconds, quantile } from "./proc.ts";
+import { freePort } from "../src/testing/index.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -141,14 +141,6 @@ interface Target {
   readonly log: () => string;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const port = (srv.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
 async function waitReady(t: Target): Promise<void> {
   for (let i = 0; i < 1200; i++) {
     if (t.proc.exitCode !== null) throw new Error(`${t.name} exited early:\n${t.log()}`);
@@ -249,13 +241,6 @@ async function stop(t: Target): Promise<void> {
   const timer = setTimeout(() => t.proc.kill("SIGKILL"), 20_000);
   await exited;
   clearTimeout(timer);
-}
-
-/** cpuSeconds is the user+system CPU of a process and all its threads (Linux /proc). */
-function cpuSeconds(pid: number): number {
-  const st = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 async function send(t: Target, payload: Uint8Array): Promise<void> {
@@ -375,12 +360,6 @@ async function promLastDuration(t: Target): Promise<number> {
     sum += Number(m[1]);
   }
   return sum;
-}
-
-function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
 const ms = (s: number): string => `${(s * 1000).toFixed(0)} ms`;

@@ -20,7 +20,6 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +34,7 @@ import type { Appender, Storage } from "../src/storage/index.ts";
 import { openChdbDriver, openClickHouseStorage } from "../src/storage/clickhouse/index.ts";
 import { MemoryStorage } from "../src/storage/memory/index.ts";
 import { newLogger } from "../src/util/logging/index.ts";
+import { freePort } from "../src/testing/index.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -137,14 +137,6 @@ function serveTargets(): void {
 // Helpers.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** startTargets starts the target server child and returns its port. */
 async function startTargets(): Promise<{ port: number; proc: ChildProcess }> {
