@@ -20,6 +20,7 @@ export async function openStorage(cfg: StorageConfig, metrics: StorageMetrics): 
     batchMaxRows: cfg.batchMaxRows,
     batchMaxDelayMs: cfg.batchMaxDelayMs,
     headDurationMs: cfg.headDurationMs,
+    headMaxSamples: cfg.headMaxSamples,
     metrics,
   };
   switch (cfg.engine) {

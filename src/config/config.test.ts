@@ -692,7 +692,8 @@ void test("loadConfigFile reads testdata/vigil.yml", async () => {
       logsRetentionMs: 2678400000,
       batchMaxRows: 50_000,
       batchMaxDelayMs: 1500,
-      headDurationMs: 1_800_000,
+      headDurationMs: 7_200_000,
+      headMaxSamples: 16_000_000,
       clickhouse: {
         url: "https://clickhouse.example.com:8443",
         username: "vigil",

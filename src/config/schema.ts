@@ -119,7 +119,8 @@ function storageSchema(baseDir: string) {
       logs_retention: durationField({ positive: true }).prefault("744h"),
       batch_max_rows: positiveInt().prefault(1_000_000),
       batch_max_delay: durationField({ positive: false }).prefault("200ms"),
-      head_duration: durationField({ positive: false }).prefault("30m"),
+      head_duration: durationField({ positive: false }).prefault("2h"),
+      head_max_samples: z.number().int().min(0).default(16_000_000),
       clickhouse: clickhouseSchema.optional(),
     })
     .strict()
@@ -132,6 +133,7 @@ function storageSchema(baseDir: string) {
         batchMaxRows: s.batch_max_rows,
         batchMaxDelayMs: s.batch_max_delay,
         headDurationMs: s.head_duration,
+        headMaxSamples: s.head_max_samples,
       };
       if (s.engine !== "clickhouse") return out;
 

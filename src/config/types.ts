@@ -79,9 +79,14 @@ export interface StorageConfig {
   /**
    * How much recent data is also kept in memory, so that queries over it (rules, instant
    * queries, recent dashboard panels) skip ClickHouse, in milliseconds [head_duration]; default
-   * 30m; 0 turns the head off (do so when several Vigils write one ClickHouse cluster).
+   * 2h; 0 turns the head off (do so when several Vigils write one ClickHouse cluster).
    */
   headDurationMs: number;
+  /**
+   * Most samples the head holds (16 bytes each) [head_max_samples]; default 16000000 (about
+   * 256 MB). Past it the head keeps a shorter span, at least 15m; 0: no bound.
+   */
+  headMaxSamples: number;
   /** ClickHouse connection; present exactly when engine is "clickhouse" [clickhouse]. */
   clickhouse?: ClickHouseConfig;
 }

@@ -201,3 +201,38 @@ async function waitForHead<Q>(f: () => Q): Promise<Q> {
   }
   throw new Error("the head was not loaded");
 }
+
+void test("head: over head_max_samples the span shrinks (not below 15m) and completeness follows", () => {
+  const H = 3_600_000;
+  const series = Array.from({ length: 10 }, (_, i) => L({ __name__: "m", i: `${i}` }));
+  const clock = { now: 10 * H };
+  const head = new Head({
+    durationMs: 2 * H,
+    maxSamples: 1000,
+    openedMs: 0,
+    labelsOf: (ref) => series[ref - 1]!,
+    now: () => clock.now,
+  });
+  head.loaded(0);
+  // 10 series × one sample a minute for 2h = 1200 samples: over the budget of 1000.
+  const samples: [number, number, number][] = [];
+  for (let t = clock.now - 2 * H + 60_000; t <= clock.now; t += 60_000)
+    for (let r = 1; r <= 10; r++) samples.push([r, t, 1]);
+  add(head, samples);
+  assert.equal(head.stats().samples, 1200);
+  head.truncate();
+  assert.ok(head.keptMs < 2 * H && head.keptMs >= 15 * 60_000, `kept ${head.keptMs}`);
+  assert.ok(head.stats().samples <= 1000);
+  assert.equal(head.completeFromMs(), clock.now - head.keptMs);
+  const kept = head.keptMs;
+  // A tiny budget cannot push the span under 15 minutes.
+  for (let i = 0; i < 10; i++) head.truncate();
+  assert.ok(head.keptMs >= 15 * 60_000);
+  // Once well under budget the span widens again, but completeness never reaches back past
+  // what was already dropped.
+  const truncatedAt = clock.now - Math.min(kept, head.keptMs);
+  clock.now += 60_000;
+  head.truncate();
+  head.truncate();
+  assert.ok(head.completeFromMs() >= truncatedAt);
+});

@@ -91,10 +91,18 @@ class HeadSeries {
   }
 }
 
+/** MIN_HEAD_MS: the head never keeps less than this (rules need their range plus lookback). */
+export const MIN_HEAD_MS = 15 * 60_000;
+
 /** HeadOptions configure the head. */
 export interface HeadOptions {
   /** durationMs: how far back from now the head keeps samples. */
   readonly durationMs: number;
+  /**
+   * maxSamples bounds the head's memory (16 bytes a sample): past it, the head keeps a shorter
+   * span than durationMs, never less than MIN_HEAD_MS. 0 or absent: no bound.
+   */
+  readonly maxSamples?: number;
   /** openedMs: when the storage was opened; the head is complete from then on. */
   readonly openedMs: number;
   /** labelsOf returns the labels of a series ref (1-based). */
@@ -108,11 +116,19 @@ export class Head {
   private readonly byName = new Map<string, number[]>();
   private readonly now: () => number;
   private truncatedBeforeMs = -Infinity;
+  /** spanMs is the span kept: durationMs, or less while the head is over maxSamples. */
+  private spanMs: number;
   /** loadedFromMs: the head was filled from ClickHouse from this time on (see loaded). */
   private loadedFromMs: number | undefined;
 
   constructor(private readonly o: HeadOptions) {
     this.now = o.now ?? Date.now;
+    this.spanMs = o.durationMs;
+  }
+
+  /** keptMs is how far back the head currently keeps samples. */
+  get keptMs(): number {
+    return this.spanMs;
   }
 
   /**
@@ -121,7 +137,7 @@ export class Head {
    */
   completeFromMs(): number {
     const from = this.loadedFromMs ?? this.o.openedMs;
-    return Math.max(from, this.truncatedBeforeMs, this.now() - this.o.durationMs);
+    return Math.max(from, this.truncatedBeforeMs, this.now() - this.spanMs);
   }
 
   /**
@@ -136,7 +152,7 @@ export class Head {
   /** append adds committed samples (refs are 1-based series refs). */
   append(refs: ArrayLike<number>, ts: ArrayLike<number>, vs: Float64Array, n: number): void {
     const bits = new Uint32Array(vs.buffer, vs.byteOffset, n * 2);
-    const oldest = this.now() - this.o.durationMs;
+    const oldest = this.now() - this.spanMs;
     for (let k = 0; k < n; k++) {
       const t = ts[k]!;
       if (t < oldest) continue;
@@ -157,8 +173,20 @@ export class Head {
 
   /** truncate drops samples older than the head's duration. */
   truncate(): void {
-    const cut = this.now() - this.o.durationMs;
-    this.truncatedBeforeMs = cut;
+    const max = this.o.maxSamples ?? 0;
+    if (max > 0) {
+      // Shrink the span in proportion when over the budget (with some room to grow into);
+      // widen it again, up to durationMs, when well under.
+      const { samples } = this.stats();
+      if (samples > max) {
+        this.spanMs = Math.max(MIN_HEAD_MS, Math.floor((this.spanMs * max * 0.9) / samples));
+      } else if (samples < max / 2 && this.spanMs < this.o.durationMs) {
+        this.spanMs = Math.min(this.o.durationMs, this.spanMs * 1.5);
+      }
+    }
+    const cut = this.now() - this.spanMs;
+    // Never earlier than before: what an earlier truncation dropped is gone.
+    this.truncatedBeforeMs = Math.max(this.truncatedBeforeMs, cut);
     for (const s of this.series) s?.truncate(cut);
   }
 

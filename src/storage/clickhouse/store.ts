@@ -58,6 +58,8 @@ export interface ClickHouseStorageOptions extends SchemaOptions {
    * no head, every query reads ClickHouse.
    */
   readonly headDurationMs?: number;
+  /** headMaxSamples bounds the head's memory (16 bytes a sample); 0 or absent: no bound. */
+  readonly headMaxSamples?: number;
 }
 
 /** SeriesInfo is what the storage remembers about a series it has written in this process. */
@@ -163,6 +165,7 @@ export class ClickHouseStorage implements Storage {
     if (opts.headDurationMs && opts.headDurationMs > 0) {
       const head = new Head({
         durationMs: opts.headDurationMs,
+        ...(opts.headMaxSamples ? { maxSamples: opts.headMaxSamples } : {}),
         openedMs: Date.now(),
         labelsOf: (ref) => this.series[ref - 1]!.labels,
       });
