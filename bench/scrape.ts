@@ -27,7 +27,7 @@ import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
-import { parseConfig } from "../src/config/index.ts";
+import { defaultConfig, parseConfig } from "../src/config/index.ts";
 import { parseExposition } from "../src/model/textparse/index.ts";
 import { ScrapeService } from "../src/scrape/index.ts";
 import type { Appender, Storage } from "../src/storage/index.ts";
@@ -251,6 +251,9 @@ async function runVigil(port: number, dataDir: string): Promise<Result> {
       retentionMs: 86_400_000,
       batchMaxRows: 1_000_000,
       batchMaxDelayMs: Number(args["batch-delay-ms"]),
+      // Vigil's default head, so that its memory shows in RSS per series.
+      headDurationMs: defaultConfig().storage.headDurationMs,
+      headMaxSamples: defaultConfig().storage.headMaxSamples,
     });
   }
   const counting = countingStorage(storage);
