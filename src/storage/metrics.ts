@@ -13,6 +13,10 @@ export interface StorageMetrics {
   readonly errors: Counter;
   readonly insertDuration: Histogram;
   readonly pendingRows: Gauge;
+  /** head: samples, series and span of the in-memory head, set at each truncation. */
+  readonly headSamples: Gauge;
+  readonly headSeries: Gauge;
+  readonly headSpanSeconds: Gauge;
 }
 
 /** newStorageMetrics creates the storage instruments, registered in `registry` when given. */
@@ -50,6 +54,21 @@ export function newStorageMetrics(registry?: Registry): StorageMetrics {
     pendingRows: new Gauge({
       name: "vigil_storage_pending_rows",
       help: "Samples appended and committed by callers but not yet written in a batch.",
+      registers,
+    }),
+    headSamples: new Gauge({
+      name: "vigil_storage_head_samples",
+      help: "Samples held in the in-memory head (storage.head_duration).",
+      registers,
+    }),
+    headSeries: new Gauge({
+      name: "vigil_storage_head_series",
+      help: "Series with samples in the in-memory head.",
+      registers,
+    }),
+    headSpanSeconds: new Gauge({
+      name: "vigil_storage_head_span_seconds",
+      help: "How far back the head keeps samples (less than head_duration when over head_max_samples).",
       registers,
     }),
   };

@@ -170,7 +170,13 @@ export class ClickHouseStorage implements Storage {
         labelsOf: (ref) => this.series[ref - 1]!.labels,
       });
       this.head = head;
-      this.headTimer = setInterval(() => head.truncate(), HEAD_TRUNCATE_INTERVAL_MS);
+      this.headTimer = setInterval(() => {
+        head.truncate();
+        const st = head.stats();
+        this.metrics.headSamples.set(st.samples);
+        this.metrics.headSeries.set(st.series);
+        this.metrics.headSpanSeconds.set(head.keptMs / 1000);
+      }, HEAD_TRUNCATE_INTERVAL_MS);
       this.headTimer.unref();
     }
     this.logs = new ClickHouseLogStore(driver, {
