@@ -185,6 +185,28 @@ alertmanager:
     await page.locator(".cm-lintRange-error").first().waitFor();
   });
 
+  void it("runs a LogQL query on the Logs page and shows the matching lines", async () => {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const values = [
+      [`${now - 3_000_000_000n}`, "level=info msg=needle one"],
+      [`${now - 2_000_000_000n}`, "level=info msg=haystack"],
+      [`${now - 1_000_000_000n}`, "level=error msg=needle two"],
+    ];
+    const push = await fetch(`${app.address}/loki/api/v1/push`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ streams: [{ stream: { app: "e2e" }, values }] }),
+    });
+    assert.equal(push.status, 204);
+    await page.goto(`${base}/logs?${new URLSearchParams({ query: '{app="e2e"} |= "needle"' })}`);
+    const lines = page.locator("[data-testid=log-line]");
+    await lines.filter({ hasText: "needle two" }).waitFor();
+    assert.equal(await lines.count(), 2);
+    // Newest first, as Loki's default direction.
+    assert.match(await lines.first().innerText(), /needle two/);
+    assert.match(await lines.nth(1).innerText(), /needle one/);
+  });
+
   void it("shows the dead target's error on the Targets page", async () => {
     await page.goto(`${base}/targets`);
     const dead = page.locator("[data-testid=target-row]", { hasText: "127.0.0.1:1/metrics" });
