@@ -182,9 +182,10 @@ export function arrayEach(s: string, fn: (value: JsonValue) => void): void {
 
 /**
  * unescapeJson decodes the escapes of a JSON string body (jsonparser Unescape), or returns
- * null on an invalid escape.
+ * null on an invalid escape. `alsoEscapable` lists further characters a backslash may escape
+ * (logfmt's decoder also takes `\'`).
  */
-export function unescapeJson(s: string): string | null {
+export function unescapeJson(s: string, alsoEscapable = ""): string | null {
   if (!s.includes("\\")) return s;
   let out = "";
   for (let i = 0; i < s.length; i++) {
@@ -236,6 +237,10 @@ export function unescapeJson(s: string): string | null {
         break;
       }
       default:
+        if (e !== undefined && alsoEscapable.includes(e)) {
+          out += e;
+          break;
+        }
         return null;
     }
   }

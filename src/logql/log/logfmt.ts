@@ -2,6 +2,8 @@
 // pkg/logql/log/logfmt/decode.go (a go-logfmt derivative). It works on UTF-8 bytes so that
 // error positions match Go's.
 
+import { unescapeJson } from "./json.ts";
+
 const decoder = new TextDecoder();
 
 /** LogfmtDecoder scans `key=value` pairs from one line. */
@@ -183,56 +185,10 @@ export class LogfmtDecoder {
 function unquote(q: string): string | null {
   if (q.length < 2 || q[0] !== '"' || q[q.length - 1] !== '"') return null;
   const body = q.slice(1, -1);
-  let out = "";
+  // An unescaped quote inside ends the string early: not a valid quoted value.
   for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === '"') return null;
-    if (c !== "\\") {
-      out += c;
-      continue;
-    }
-    const e = body[++i];
-    switch (e) {
-      case '"':
-      case "\\":
-      case "/":
-      case "'":
-        out += e;
-        break;
-      case "b":
-        out += "\b";
-        break;
-      case "f":
-        out += "\f";
-        break;
-      case "n":
-        out += "\n";
-        break;
-      case "r":
-        out += "\r";
-        break;
-      case "t":
-        out += "\t";
-        break;
-      case "u": {
-        const hex = body.slice(i + 1, i + 5);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) return null;
-        let cp = parseInt(hex, 16);
-        i += 4;
-        if (cp >= 0xd800 && cp < 0xdc00) {
-          const m = /^\\u([0-9a-fA-F]{4})/.exec(body.slice(i + 1, i + 7));
-          const lo = m ? parseInt(m[1]!, 16) : -1;
-          if (lo >= 0xdc00 && lo < 0xe000) {
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            i += 6;
-          } else cp = 0xfffd;
-        } else if (cp >= 0xdc00 && cp < 0xe000) cp = 0xfffd;
-        out += String.fromCodePoint(cp);
-        break;
-      }
-      default:
-        return null;
-    }
+    if (body[i] === "\\") i++;
+    else if (body[i] === '"') return null;
   }
-  return out;
+  return unescapeJson(body, "'");
 }
