@@ -22,6 +22,7 @@ import { newStorageMetrics } from "../metrics.ts";
 import { validateAppend } from "../validate.ts";
 import type { ClickHouseDriver } from "./driver.ts";
 import { ClickHouseLogStore } from "./logs.ts";
+import type { NativeTable } from "./native.ts";
 import {
   decodeNative,
   encodeBlock,
@@ -234,24 +235,10 @@ export class ClickHouseStorage implements Storage {
       keys = [];
       targets = new Set();
       const table = decodeNative(await this.driver.queryNative(sql));
-      const fpCol = table.columns.get("fingerprint");
-      const tCol = table.columns.get("t");
-      const eCol = table.columns.get("e");
-      const mCol = table.columns.get("m");
-      const fCol = table.columns.get("f");
-      if (
-        fpCol?.kind !== "u64" ||
-        tCol?.kind !== "i64" ||
-        eCol?.kind !== "u8" ||
-        mCol?.kind !== "i64" ||
-        fCol?.kind !== "f64"
-      )
-        return;
-      const vs = new Float64Array(tCol.values.length);
-      decodeValues(eCol.values, mCol.values, fCol.values, vs);
+      const { fps, ts, vs } = sampleRows(table);
       const refs = new Int32Array(vs.length);
-      for (let i = 0; i < refs.length; i++) refs[i] = refByFp.get(fpCol.values[i]!) ?? 0;
-      if (!this.closed) head.append(refs, tCol.values, vs, vs.length);
+      for (let i = 0; i < refs.length; i++) refs[i] = refByFp.get(fps[i]!) ?? 0;
+      if (!this.closed) head.append(refs, ts, vs, vs.length);
     };
     for (const [target, fps] of byTarget) {
       for (const fp of fps) {
@@ -786,21 +773,7 @@ class ClickHouseQuerier implements Querier {
           out.push({ labels, timestamps: new Float64Array(0), values: new Float64Array(0) });
       }
     } else {
-      const tCol = table.columns.get("t");
-      const eCol = table.columns.get("e");
-      const mCol = table.columns.get("m");
-      const fCol = table.columns.get("f");
-      if (
-        tCol?.kind !== "i64" ||
-        eCol?.kind !== "u8" ||
-        mCol?.kind !== "i64" ||
-        fCol?.kind !== "f64"
-      ) {
-        throw new StorageError("unexpected result columns from samples query");
-      }
-      const ts = tCol.values;
-      const vs = new Float64Array(ts.length);
-      decodeValues(eCol.values, mCol.values, fCol.values, vs);
+      const { ts, vs } = sampleRows(table);
       let i = 0;
       while (i < fps.length) {
         const fp = fps[i]!;
@@ -833,6 +806,34 @@ class ClickHouseQuerier implements Querier {
     );
     return rows.map((r) => r.v);
   }
+}
+
+/**
+ * sampleRows reads the result of `SELECT fingerprint, t, e, m, f` from the samples table, with
+ * the values decoded (sample-encoding.ts).
+ */
+function sampleRows(table: NativeTable): {
+  fps: BigUint64Array;
+  ts: Float64Array;
+  vs: Float64Array;
+} {
+  const fpCol = table.columns.get("fingerprint");
+  const tCol = table.columns.get("t");
+  const eCol = table.columns.get("e");
+  const mCol = table.columns.get("m");
+  const fCol = table.columns.get("f");
+  if (
+    fpCol?.kind !== "u64" ||
+    tCol?.kind !== "i64" ||
+    eCol?.kind !== "u8" ||
+    mCol?.kind !== "i64" ||
+    fCol?.kind !== "f64"
+  ) {
+    throw new StorageError("unexpected result columns from samples query");
+  }
+  const vs = new Float64Array(tCol.values.length);
+  decodeValues(eCol.values, mCol.values, fCol.values, vs);
+  return { fps: fpCol.values, ts: tCol.values, vs };
 }
 
 /** dedup copies one series' samples, dropping repeated timestamps (unmerged duplicates). */
