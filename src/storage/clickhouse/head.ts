@@ -171,8 +171,8 @@ export class Head {
     }
   }
 
-  /** truncate drops samples older than the head's duration. */
-  truncate(): void {
+  /** truncate drops samples older than the head's span and returns what is left (as stats). */
+  truncate(): { series: number; samples: number } {
     const max = this.o.maxSamples ?? 0;
     if (max > 0) {
       // Shrink the span in proportion when over the budget (with some room to grow into);
@@ -187,7 +187,17 @@ export class Head {
     const cut = this.now() - this.spanMs;
     // Never earlier than before: what an earlier truncation dropped is gone.
     this.truncatedBeforeMs = Math.max(this.truncatedBeforeMs, cut);
-    for (const s of this.series) s?.truncate(cut);
+    let series = 0;
+    let samples = 0;
+    for (const s of this.series) {
+      if (!s) continue;
+      s.truncate(cut);
+      if (s.n > s.start) {
+        series++;
+        samples += s.n - s.start;
+      }
+    }
+    return { series, samples };
   }
 
   /** stats counts series with samples and samples held, for metrics. */

@@ -172,8 +172,7 @@ export class ClickHouseStorage implements Storage {
       });
       this.head = head;
       this.headTimer = setInterval(() => {
-        head.truncate();
-        const st = head.stats();
+        const st = head.truncate();
         this.metrics.headSamples.set(st.samples);
         this.metrics.headSeries.set(st.series);
         this.metrics.headSpanSeconds.set(head.keptMs / 1000);
