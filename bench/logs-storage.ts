@@ -25,6 +25,7 @@ import { openChdbDriver, openClickHouseStorage } from "../src/storage/clickhouse
 import { ClickHouseLogStore } from "../src/storage/clickhouse/logs.ts";
 import { LINE_INDEX } from "../src/storage/clickhouse/schema.ts";
 import type { LineFilter, LogEntry, LogOrder } from "../src/storage/logs.ts";
+import { LEVELS, MSGS, PATHS, seededRandom } from "./loggen.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -42,34 +43,7 @@ const { values: args } = parseArgs({
 const num = (k: keyof typeof args) => Number(args[k]);
 const NEEDLE = "needle-7f3a9c";
 
-// Mulberry32: small, fast and deterministic.
-let seed = num("seed") >>> 0;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-const hex = (n: number) => {
-  let s = "";
-  for (let i = 0; i < n; i++) s += "0123456789abcdef"[Math.floor(rand() * 16)];
-  return s;
-};
-
-const PATHS = ["/api/v1/users", "/api/v1/orders", "/api/v1/cart", "/health", "/metrics", "/login"];
-const MSGS = [
-  "request handled",
-  "cache miss",
-  "retrying upstream call",
-  "connection reset by peer",
-  "slow query",
-  "user logged in",
-  "payment authorized",
-  "queue depth high",
-];
-const LEVELS = ["info", "info", "info", "info", "debug", "warn", "error"];
+const { rand, pick, hex } = seededRandom(num("seed"));
 
 function line(kind: number, n: number, tsMs: number): string {
   const needle = n % num("needle-every") === 7 ? ` ${NEEDLE}` : "";

@@ -35,6 +35,7 @@ import { newLogger } from "../src/util/logging/index.ts";
 import { createWebServer } from "../src/web/index.ts";
 import { registerLokiApi } from "../src/web/loki/index.ts";
 import { cpuSeconds, loadAverage } from "./proc.ts";
+import { LEVELS, MSGS, PATHS, seededRandom } from "./loggen.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -56,33 +57,7 @@ const num = (k: keyof typeof args) => Number(args[k]);
 const NEEDLE = "needle-7f3a9c";
 const ROOT = resolve(import.meta.dirname, "..");
 
-// Mulberry32: small, fast and deterministic.
-let seed = num("seed") >>> 0;
-function rand(): number {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-const hex = (n: number) => {
-  let s = "";
-  for (let i = 0; i < n; i++) s += "0123456789abcdef"[Math.floor(rand() * 16)];
-  return s;
-};
-const PATHS = ["/api/v1/users", "/api/v1/orders", "/api/v1/cart", "/health", "/metrics", "/login"];
-const MSGS = [
-  "request handled",
-  "cache miss",
-  "retrying upstream call",
-  "connection reset by peer",
-  "slow query",
-  "user logged in",
-  "payment authorized",
-  "queue depth high",
-];
-const LEVELS = ["info", "info", "info", "info", "debug", "warn", "error"];
+const { rand, pick, hex } = seededRandom(num("seed"));
 
 function line(kind: number, needle: boolean, tsMs: number): string {
   const n = needle ? ` ${NEEDLE}` : "";
