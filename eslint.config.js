@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "data/", "dist/", "ui/dist/"] },
+  { ignores: ["node_modules/", "data/", "dist/", "ui/dist/", ".prof/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@
 //
 //   npm run bench:scrape -- [--targets 50] [--series 2000] [--interval 5s] [--duration 60]
 //                           [--warmup 10] [--storage embedded|memory|noop] [--batch-delay-ms 200]
+//                           [--flush-interval-ms 30000]
 //                           [--no-peer] [--keep]
 //
 // The targets are served by a child process (`bench/scrape.ts --serve`), so their CPU is not
@@ -50,6 +51,12 @@ const { values: args } = parseArgs({
     "no-peer": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     "batch-delay-ms": { type: "string", default: "200" },
+    // Vigil's default (storage.flush_interval): the write-ahead log, one INSERT per 30s.
+    // 0: no log, an INSERT per batch of batch-delay-ms.
+    "flush-interval-ms": {
+      type: "string",
+      default: String(defaultConfig().storage.flushIntervalMs),
+    },
   },
 });
 
@@ -254,6 +261,8 @@ async function runVigil(port: number, dataDir: string): Promise<Result> {
       // Vigil's default head, so that its memory shows in RSS per series.
       headDurationMs: defaultConfig().storage.headDurationMs,
       headMaxSamples: defaultConfig().storage.headMaxSamples,
+      walDir: join(dataDir, "wal"),
+      flushIntervalMs: Number(args["flush-interval-ms"]),
     });
   }
   const counting = countingStorage(storage);

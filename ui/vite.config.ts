@@ -17,7 +17,30 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     sourcemap: true,
-    chunkSizeWarningLimit: 1500,
+    // Pages load on demand (React.lazy in App.tsx). The libraries get chunks of their own, so
+    // that a page fetches only what it uses and a new build of the app keeps the browser's
+    // cached copies of them: CodeMirror (Explore, Logs), the PromQL and LogQL grammars (also
+    // Rules), uPlot (charts), React (every page).
+    chunkSizeWarningLimit: 600,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: "uplot", test: /node_modules[\\/]uplot[\\/]/ },
+            // The grammars alone, which the Rules page uses without an editor.
+            {
+              name: "lezer",
+              test: /node_modules[\\/](@lezer|@prometheus-io[\\/]lezer-promql|@grafana[\\/]lezer-logql)[\\/]/,
+            },
+            {
+              name: "codemirror",
+              test: /node_modules[\\/](@codemirror|@prometheus-io|@marijn|crelt|style-mod|w3c-keyname|lru-cache)[\\/]/,
+            },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: Object.fromEntries(proxied.map((p) => [p, { target, ws: p === "/loki" }])),

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { StorageConfig } from "../config/index.ts";
 import type { Storage, StorageMetrics } from "../storage/index.ts";
 import { MemoryStorage } from "../storage/memory/index.ts";
@@ -21,6 +22,8 @@ export async function openStorage(cfg: StorageConfig, metrics: StorageMetrics): 
     batchMaxDelayMs: cfg.batchMaxDelayMs,
     headDurationMs: cfg.headDurationMs,
     headMaxSamples: cfg.headMaxSamples,
+    walDir: join(cfg.dataDir, "wal"),
+    flushIntervalMs: cfg.flushIntervalMs,
     metrics,
   };
   switch (cfg.engine) {

@@ -694,6 +694,7 @@ void test("loadConfigFile reads testdata/vigil.yml", async () => {
       batchMaxDelayMs: 1500,
       headDurationMs: 7_200_000,
       headMaxSamples: 16_000_000,
+      flushIntervalMs: 30_000,
       clickhouse: {
         url: "https://clickhouse.example.com:8443",
         username: "vigil",
@@ -767,6 +768,9 @@ storage:
   retention: 90d
   batch_max_rows: 1000000
   batch_max_delay: 1s500ms
+  head_duration: 2h
+  head_max_samples: 16000000
+  flush_interval: 30s
   clickhouse:
     url: http://vigil:xxxxx@ch:8123/
     username: default

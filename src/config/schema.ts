@@ -121,6 +121,7 @@ function storageSchema(baseDir: string) {
       batch_max_delay: durationField({ positive: false }).prefault("200ms"),
       head_duration: durationField({ positive: false }).prefault("2h"),
       head_max_samples: z.number().int().min(0).default(16_000_000),
+      flush_interval: durationField({ positive: false }).prefault("30s"),
       clickhouse: clickhouseSchema.optional(),
     })
     .strict()
@@ -134,6 +135,7 @@ function storageSchema(baseDir: string) {
         batchMaxDelayMs: s.batch_max_delay,
         headDurationMs: s.head_duration,
         headMaxSamples: s.head_max_samples,
+        flushIntervalMs: s.flush_interval,
       };
       if (s.engine !== "clickhouse") return out;
 

@@ -36,6 +36,9 @@ export function configToYaml(cfg: VigilConfig): string {
       retention: formatDuration(storage.retentionMs),
       batch_max_rows: storage.batchMaxRows,
       batch_max_delay: formatDuration(storage.batchMaxDelayMs),
+      head_duration: formatDuration(storage.headDurationMs),
+      head_max_samples: storage.headMaxSamples,
+      flush_interval: formatDuration(storage.flushIntervalMs),
       ...(ch && {
         clickhouse: {
           url: redactUrl(ch.url),

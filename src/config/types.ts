@@ -87,6 +87,13 @@ export interface StorageConfig {
    * 256 MB). Past it the head keeps a shorter span, at least 15m; 0: no bound.
    */
   headMaxSamples: number;
+  /**
+   * With a head, commits are acknowledged once in a write-ahead log (`<data_dir>/wal`, fsynced)
+   * and written to ClickHouse this often, in milliseconds [flush_interval]; default 30s. Large,
+   * rare INSERTs cost ClickHouse far less CPU than one per commit. 0 turns the log off: every
+   * batch (batch_max_delay) is then an INSERT that commits wait for.
+   */
+  flushIntervalMs: number;
   /** ClickHouse connection; present exactly when engine is "clickhouse" [clickhouse]. */
   clickhouse?: ClickHouseConfig;
 }

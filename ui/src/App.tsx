@@ -1,20 +1,57 @@
 import type { ComponentType } from "react";
-import { useEffect, useState } from "react";
+import { Suspense, lazy, useEffect, useState } from "react";
 import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
 import { Link } from "./components/Link.tsx";
-import { EmptyState } from "./components/Status.tsx";
+import { EmptyState, Loading, PageHeader } from "./components/Status.tsx";
 import { useLocation } from "./lib/router.ts";
 import { useTheme } from "./lib/theme.ts";
-import { AlertsPage } from "./pages/alerts/AlertsPage.tsx";
-import { HeartbeatsPage } from "./pages/heartbeats/HeartbeatsPage.tsx";
-import { LogsPage } from "./pages/logs/LogsPage.tsx";
-import { ExplorePage } from "./pages/query/ExplorePage.tsx";
-import { RulesPage } from "./pages/rules/RulesPage.tsx";
-import { NewSilencePage } from "./pages/silences/NewSilencePage.tsx";
-import { SilencesPage } from "./pages/silences/SilencesPage.tsx";
-import { StatusPage } from "./pages/status/StatusPage.tsx";
-import { TargetsPage } from "./pages/targets/TargetsPage.tsx";
 import styles from "./App.module.css";
+
+/**
+ * page loads a page's module on first use (React.lazy), so that the first load fetches only the
+ * shell and the page it opens; the editors (CodeMirror) and charts (uPlot) come with the pages
+ * that use them. Pages are named exports, hence the mapping to React.lazy's default.
+ */
+function page<M>(load: () => Promise<M>, pick: (m: M) => ComponentType): ComponentType {
+  return lazy(async () => ({ default: pick(await load()) }));
+}
+
+const ExplorePage = page(
+  () => import("./pages/query/ExplorePage.tsx"),
+  (m) => m.ExplorePage,
+);
+const LogsPage = page(
+  () => import("./pages/logs/LogsPage.tsx"),
+  (m) => m.LogsPage,
+);
+const AlertsPage = page(
+  () => import("./pages/alerts/AlertsPage.tsx"),
+  (m) => m.AlertsPage,
+);
+const RulesPage = page(
+  () => import("./pages/rules/RulesPage.tsx"),
+  (m) => m.RulesPage,
+);
+const TargetsPage = page(
+  () => import("./pages/targets/TargetsPage.tsx"),
+  (m) => m.TargetsPage,
+);
+const SilencesPage = page(
+  () => import("./pages/silences/SilencesPage.tsx"),
+  (m) => m.SilencesPage,
+);
+const NewSilencePage = page(
+  () => import("./pages/silences/NewSilencePage.tsx"),
+  (m) => m.NewSilencePage,
+);
+const HeartbeatsPage = page(
+  () => import("./pages/heartbeats/HeartbeatsPage.tsx"),
+  (m) => m.HeartbeatsPage,
+);
+const StatusPage = page(
+  () => import("./pages/status/StatusPage.tsx"),
+  (m) => m.StatusPage,
+);
 
 interface Route {
   readonly path: string;
@@ -40,9 +77,12 @@ const ROUTES: Route[] = [
 function NotFound() {
   const { pathname } = useLocation();
   return (
-    <EmptyState title={`No page at ${pathname}`}>
-      Pick a page above, or go to <Link to="/explore">Explore</Link> to run a query.
-    </EmptyState>
+    <div>
+      <PageHeader title="Page not found" />
+      <EmptyState title={`No page at ${pathname}`}>
+        Pick a page above, or go to <Link to="/explore">Explore</Link> to run a query.
+      </EmptyState>
+    </div>
   );
 }
 
@@ -109,7 +149,9 @@ export function App() {
       </header>
       <main className={styles.main}>
         <ErrorBoundary key={path}>
-          <Page />
+          <Suspense fallback={<Loading what="page" />}>
+            <Page />
+          </Suspense>
         </ErrorBoundary>
       </main>
     </div>

@@ -70,7 +70,7 @@ export async function openChdbDriver(dataDir: string): Promise<ClickHouseDriver>
       wrap("query", async () =>
         (await session.queryAsync(sql, { format: "Native", signal })).bytes(),
       ),
-    insertNative: (table, columns, block) =>
+    insertNative: (table, columns, block, dedupToken) =>
       wrap(`insert into ${table}`, async () => {
         // chDB's insert API takes text formats only; a binary block goes through a file that the
         // INSERT reads with the file() table function. The file is transport, not storage.
@@ -80,8 +80,10 @@ export async function openChdbDriver(dataDir: string): Promise<ClickHouseDriver>
         await writeFile(file, block);
         try {
           const cols = columns.join(", ");
+          const token =
+            dedupToken === undefined ? "" : `, insert_deduplication_token = ${quote(dedupToken)}`;
           await session.queryAsync(
-            `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM file(${quote(file)}, 'Native') SETTINGS optimize_on_insert = 0`,
+            `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM file(${quote(file)}, 'Native') SETTINGS optimize_on_insert = 0${token}`,
           );
         } finally {
           rmSync(file, { force: true });

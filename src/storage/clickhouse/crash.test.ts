@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, it } from "node:test";
@@ -10,13 +10,28 @@ import { openChdbDriver, LOCK_FILE } from "./chdb-driver.ts";
 import { openClickHouseStorage } from "./store.ts";
 
 const SAMPLES_PER_BATCH = 500;
-const dir = mkdtempSync(join(tmpdir(), "vigil-crash-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
-it("keeps every acknowledged batch when the writer is killed with SIGKILL", async () => {
+for (const mode of ["insert", "wal"] as const) {
+  it(`keeps every acknowledged batch when the writer is killed with SIGKILL (${mode})`, () =>
+    crashAndCheck(mode));
+}
+
+/**
+ * crashAndCheck runs testdata/append-worker.ts, kills it after some acknowledgements and checks
+ * them all after reopening: `insert` acknowledges after each batch's INSERT; `wal` after the
+ * write-ahead log's fsync, the reopen writing the log to ClickHouse.
+ */
+async function crashAndCheck(mode: "insert" | "wal"): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "vigil-crash-"));
+  dirs.push(dir);
   const T0 = Date.now() - 3_600_000;
   const worker = new URL("./testdata/append-worker.ts", import.meta.url).pathname;
-  const child = spawn(process.execPath, ["--import", "tsx", worker, dir, String(T0)], {
+  const args = ["--import", "tsx", worker, dir, String(T0), ...(mode === "wal" ? ["wal"] : [])];
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -39,6 +54,8 @@ it("keeps every acknowledged batch when the writer is killed with SIGKILL", asyn
   assert.ok(acked.size >= killAfter, `only ${acked.size} acks before exit: ${stderr}`);
   assert.ok(existsSync(join(dir, LOCK_FILE)), "the killed process left its lock behind");
 
+  const left = mode === "wal" ? readdirSync(join(dir, "wal")) : [];
+  if (mode === "wal") assert.ok(left.length > 0, "the killed writer left log segments");
   // Reopen the same directory (taking over the stale lock) and look for every acked batch.
   const s = await openClickHouseStorage(await openChdbDriver(dir), {
     engine: "embedded",
@@ -46,6 +63,11 @@ it("keeps every acknowledged batch when the writer is killed with SIGKILL", asyn
     retentionMs: 30 * 86_400_000,
     batchMaxRows: 1000,
     batchMaxDelayMs: 5,
+    ...(mode === "wal" && {
+      headDurationMs: 7_200_000,
+      walDir: join(dir, "wal"),
+      flushIntervalMs: 200,
+    }),
   });
   try {
     const all = await s
@@ -65,7 +87,11 @@ it("keeps every acknowledged batch when the writer is killed with SIGKILL", asyn
     for (const [b, n] of perBatch) {
       assert.ok(n === SAMPLES_PER_BATCH, `batch ${b} has ${n} of ${SAMPLES_PER_BATCH} samples`);
     }
+    if (mode === "wal") {
+      const still = readdirSync(join(dir, "wal")).filter((n) => left.includes(n));
+      assert.deepEqual(still, [], "replayed segments are removed");
+    }
   } finally {
     await s.close();
   }
-});
+}

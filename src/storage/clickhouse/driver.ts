@@ -14,9 +14,15 @@ export interface ClickHouseDriver {
   queryNative(sql: string, signal?: AbortSignal): Promise<Uint8Array>;
   /**
    * insertNative inserts one Native block into `table` (columns named in the block). Resolves
-   * once ClickHouse has committed the insert.
+   * once ClickHouse has committed the insert. With `dedupToken`, a repeat of an insert with the
+   * same token is dropped by tables that deduplicate (insert_deduplication_token).
    */
-  insertNative(table: string, columns: readonly string[], block: Uint8Array): Promise<void>;
+  insertNative(
+    table: string,
+    columns: readonly string[],
+    block: Uint8Array,
+    dedupToken?: string,
+  ): Promise<void>;
   /** close releases the connection; pending calls may fail afterwards. */
   close(): Promise<void>;
 }

@@ -56,11 +56,14 @@ export async function openHttpDriver(o: HttpDriverOptions): Promise<ClickHouseDr
         for await (const c of r.stream) chunks.push(c as Buffer);
         return Buffer.concat(chunks);
       }),
-    insertNative: (table, columns, block) =>
+    insertNative: (table, columns, block, dedupToken) =>
       wrap(`insert into ${table}`, async () => {
         const r = await client.exec({
           query: `INSERT INTO ${table} (${columns.join(", ")}) FORMAT Native`,
-          clickhouse_settings: { optimize_on_insert: 0 },
+          clickhouse_settings: {
+            optimize_on_insert: 0,
+            ...(dedupToken === undefined ? {} : { insert_deduplication_token: dedupToken }),
+          },
           values: Readable.from([Buffer.from(block.buffer, block.byteOffset, block.byteLength)]),
         });
         r.stream.resume();

@@ -298,6 +298,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ),
     ],
   },
+  {
+    version: 5,
+    name: "samples: deduplicate repeated write-ahead log segments",
+    // The write-ahead log (wal.ts) flushes each segment in one INSERT whose deduplication token
+    // is the segment's name; a segment replayed after a crash that followed its INSERT is then
+    // dropped as a repeat. Non-replicated MergeTree deduplicates only with this window set;
+    // replicated tables keep their own window (replicated_deduplication_window).
+    statements: (o) =>
+      o.cluster
+        ? []
+        : [
+            `ALTER TABLE ${ident(o.database)}.${SAMPLES_TABLE} MODIFY SETTING non_replicated_deduplication_window = 1000`,
+          ],
+  },
 ];
 
 /**

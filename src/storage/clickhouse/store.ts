@@ -43,6 +43,7 @@ import type { SchemaOptions, Tables } from "./schema.ts";
 import { MIGRATIONS, bootstrapStatements, retentionStatements, tables } from "./schema.ts";
 import { dayLiteral, matchersSql, metricNameSql, msLiteral, quote } from "./sql.ts";
 import { Head, HeadQuerier } from "./head.ts";
+import { SampleWal } from "./wal.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -61,7 +62,25 @@ export interface ClickHouseStorageOptions extends SchemaOptions {
   readonly headDurationMs?: number;
   /** headMaxSamples bounds the head's memory (16 bytes a sample); 0 or absent: no bound. */
   readonly headMaxSamples?: number;
+  /**
+   * walDir and flushIntervalMs switch on the write-ahead log (wal.ts) when there is a head:
+   * commits are acknowledged once in the log and shown from the head at once, and written to
+   * ClickHouse every flushIntervalMs (or batchMaxRows samples), one INSERT per log segment.
+   * Without them (or without a head), every batch is an INSERT that commits wait for.
+   */
+  readonly walDir?: string;
+  readonly flushIntervalMs?: number;
 }
+
+/**
+ * MAX_QUEUED_BATCHES: with the write-ahead log, commits wait while this many full batches wait
+ * for ClickHouse (and fail, retriably, while ClickHouse refuses them), so that a slow or
+ * unreachable server slows writers down instead of exhausting memory.
+ */
+const MAX_QUEUED_BATCHES = 4;
+
+/** FLUSH_RETRY_MS: delays between attempts to write a log segment that ClickHouse refused. */
+const FLUSH_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 /** SeriesInfo is what the storage remembers about a series it has written in this process. */
 interface SeriesInfo {
@@ -80,6 +99,15 @@ interface SeriesInfo {
    * mantissas of one series stay on one scale (which is what makes their deltas small).
    */
   exp: number;
+}
+
+/** Segment is a write-ahead log segment's samples waiting for their INSERT. */
+interface Segment {
+  readonly name: string;
+  readonly txns: Txn[];
+  readonly rows: number;
+  /** old: samples in it that were older than the head's complete range when committed. */
+  readonly old: number;
 }
 
 /** Txn is one committed appender's samples waiting in a batch. */
@@ -102,6 +130,7 @@ export async function openClickHouseStorage(
 ): Promise<ClickHouseStorage> {
   await migrate(driver, opts);
   const s = new ClickHouseStorage(driver, opts);
+  await s.replayWal();
   s.startHeadLoad();
   return s;
 }
@@ -155,6 +184,17 @@ export class ClickHouseStorage implements Storage {
   private readonly head: Head | undefined;
   private readonly headTimer: NodeJS.Timeout | undefined;
   private headLoad: Promise<void> | undefined;
+  /** wal, when on, logs commits; `segments` are rotated segments waiting for their INSERT. */
+  private wal: SampleWal | undefined;
+  private segments: Segment[] = [];
+  private queuedRows = 0;
+  /** oldRows counts logged samples, not yet in ClickHouse, that the head does not answer for. */
+  private oldRows = 0;
+  private batchOld = 0;
+  private retries = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** roomWaiters are commits waiting for the queue to shrink (MAX_QUEUED_BATCHES). */
+  private roomWaiters: (() => void)[] = [];
 
   constructor(
     private readonly driver: ClickHouseDriver,
@@ -294,6 +334,7 @@ export class ClickHouseStorage implements Storage {
         }
         done = true;
         if (n === 0) return Promise.resolve();
+        if (this.wal) return this.commitLogged(refs, ts, vs, n);
         return new Promise<void>((resolve, reject) => {
           this.enqueue({ refs, ts, vs, n, resolve, reject });
         });
@@ -342,6 +383,86 @@ export class ClickHouseStorage implements Storage {
     return id;
   }
 
+  /**
+   * commitLogged writes a commit to the write-ahead log and the head and queues it for the
+   * current segment's INSERT; it resolves once the log is fsynced.
+   */
+  private commitLogged(
+    refs: Int32Array,
+    ts: Float64Array,
+    vs: Float64Array,
+    n: number,
+  ): Promise<void> {
+    const wal = this.wal!;
+    const head = this.head!;
+    if (this.queuedRows >= MAX_QUEUED_BATCHES * this.opts.batchMaxRows) {
+      if (this.retryTimer) {
+        return Promise.reject(
+          new StorageError(
+            `${this.queuedRows} samples are waiting for ${this.driver.description}, which refuses them; retry later`,
+          ),
+        );
+      }
+      return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() =>
+        this.commitLogged(refs, ts, vs, n),
+      );
+    }
+    let durable: Promise<void>;
+    try {
+      durable = wal.append(refs, ts, vs, n);
+    } catch (err) {
+      return Promise.reject(
+        new StorageError(`write-ahead log write failed: ${(err as Error).message}`, {
+          cause: err,
+        }),
+      );
+    }
+    head.append(refs, ts, vs, n);
+    const from = head.completeFromMs();
+    let old = 0;
+    for (let i = 0; i < n; i++) if (ts[i]! < from) old++;
+    this.batchOld += old;
+    this.oldRows += old;
+    this.batch.push({ refs, ts, vs, n, resolve: noop, reject: noop });
+    this.batchRows += n;
+    this.queuedRows += n;
+    this.metrics.pendingRows.inc(n);
+    if (this.batchRows >= this.opts.batchMaxRows) this.kick();
+    else if (!this.timer) this.timer = setTimeout(() => this.kick(), this.opts.flushIntervalMs);
+    return durable;
+  }
+
+  /**
+   * replayWal writes the segments a previous process left in the write-ahead log to ClickHouse
+   * (each with its name as deduplication token) and removes them; then the log is open for
+   * this process' commits. Only with a head and a walDir.
+   */
+  async replayWal(): Promise<void> {
+    const o = this.opts;
+    if (!this.head || !o.walDir || !o.flushIntervalMs || o.flushIntervalMs <= 0) return;
+    const { wal, segments } = SampleWal.open(o.walDir, (ref) => this.series[ref - 1]!.labels);
+    for (const seg of segments) {
+      const txns: Txn[] = [];
+      let rows = 0;
+      for (const c of seg.commits) {
+        const refs = new Int32Array(c.n);
+        for (let i = 0; i < c.n; i++) {
+          const labels = seg.series.get(c.refs[i]!);
+          if (!labels)
+            throw new StorageError(
+              `write-ahead log segment ${seg.name}: sample of an undefined series ${c.refs[i]}`,
+            );
+          refs[i] = this.resolveRef(labels);
+        }
+        txns.push({ refs, ts: c.ts, vs: c.vs, n: c.n, resolve: noop, reject: noop });
+        rows += c.n;
+      }
+      if (rows > 0) await this.insertBatch(txns, rows, seg.name);
+      wal.remove(seg.name);
+    }
+    this.wal = wal;
+  }
+
   private enqueue(txn: Txn): void {
     this.batch.push(txn);
     this.batchRows += txn.n;
@@ -358,6 +479,10 @@ export class ClickHouseStorage implements Storage {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    if (this.wal) {
+      this.rotate();
+      return;
+    }
     if (this.writing || this.batch.length === 0) return;
     const txns = this.batch;
     const rows = this.batchRows;
@@ -373,7 +498,76 @@ export class ClickHouseStorage implements Storage {
     });
   }
 
+  /**
+   * rotate ends the write-ahead log segment being written (when it has samples) and queues its
+   * INSERT; `drain` writes the queue in order.
+   */
+  private rotate(): void {
+    if (this.batch.length > 0) {
+      const name = this.wal!.rotate();
+      this.segments.push({ name, txns: this.batch, rows: this.batchRows, old: this.batchOld });
+      this.batch = [];
+      this.batchRows = 0;
+      this.batchOld = 0;
+    }
+    this.startDrain();
+  }
+
+  private startDrain(): void {
+    if (this.writing || this.retryTimer || this.segments.length === 0) return;
+    this.writing = this.drain().finally(() => {
+      this.writing = undefined;
+      this.startDrain(); // segments queued after the loop's last check
+    });
+  }
+
+  /** drain writes queued segments oldest first; a failure is retried after a delay. */
+  private async drain(): Promise<void> {
+    while (this.segments.length > 0) {
+      const seg = this.segments[0]!;
+      try {
+        await this.insertBatch(seg.txns, seg.rows, seg.name);
+      } catch {
+        this.wakeRoomWaiters(); // they fail now instead of waiting for the retry
+        const delay = FLUSH_RETRY_MS[Math.min(this.retries++, FLUSH_RETRY_MS.length - 1)]!;
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.rotate();
+        }, delay);
+        this.retryTimer.unref();
+        return;
+      }
+      this.retries = 0;
+      this.segments.shift();
+      this.queuedRows -= seg.rows;
+      this.oldRows -= seg.old;
+      this.metrics.pendingRows.dec(seg.rows);
+      this.wal!.remove(seg.name);
+      this.wakeRoomWaiters();
+    }
+  }
+
+  private wakeRoomWaiters(): void {
+    const w = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of w) resolve();
+  }
+
   private async writeBatch(txns: Txn[], rows: number): Promise<void> {
+    try {
+      await this.insertBatch(txns, rows);
+      if (this.head) for (const t of txns) this.head.append(t.refs, t.ts, t.vs, t.n);
+      for (const t of txns) t.resolve();
+    } catch (err) {
+      for (const t of txns) t.reject(err as Error);
+    }
+  }
+
+  /**
+   * insertBatch writes the series rows a batch needs and its samples (with `dedupToken`, when
+   * given, as the samples INSERT's deduplication token). It rejects with a StorageError.
+   */
+  private async insertBatch(txns: Txn[], rows: number, dedupToken?: string): Promise<void> {
     const start = performance.now();
     try {
       const newDays = this.seriesRowsNeeded(txns);
@@ -384,21 +578,17 @@ export class ClickHouseStorage implements Storage {
         this.metrics.bytes.inc({ table: "series" }, block.length);
       }
       const block = this.encodeSamples(txns, rows);
-      await this.driver.insertNative(this.t.samples, SAMPLE_COLUMNS, block);
+      await this.driver.insertNative(this.t.samples, SAMPLE_COLUMNS, block, dedupToken);
       for (const [ref, day] of newDays) this.series[ref - 1]!.days.add(day);
       this.metrics.batches.inc();
       this.metrics.rows.inc({ table: "samples" }, rows);
       this.metrics.bytes.inc({ table: "samples" }, block.length);
       this.metrics.insertDuration.observe((performance.now() - start) / 1000);
-      if (this.head) for (const t of txns) this.head.append(t.refs, t.ts, t.vs, t.n);
-      for (const t of txns) t.resolve();
     } catch (err) {
       this.metrics.errors.inc();
-      const e =
-        err instanceof StorageError
-          ? err
-          : new StorageError(`write failed: ${(err as Error).message}`, { cause: err });
-      for (const t of txns) t.reject(e);
+      throw err instanceof StorageError
+        ? err
+        : new StorageError(`write failed: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -609,9 +799,32 @@ export class ClickHouseStorage implements Storage {
   }
 
   querier(mintMs: number, maxtMs: number): Querier {
-    if (this.head && mintMs >= this.head.completeFromMs())
-      return new HeadQuerier(this.head, () => this.checkOpen(), mintMs, maxtMs);
-    return new ClickHouseQuerier(this, mintMs, maxtMs);
+    const head = this.head;
+    if (head && mintMs >= head.completeFromMs())
+      return new HeadQuerier(head, () => this.checkOpen(), mintMs, maxtMs);
+    if (!head || !this.wal) return new ClickHouseQuerier(this, mintMs, maxtMs);
+    // With the write-ahead log, ClickHouse lags by up to a flush interval: it answers before
+    // the head's complete range, and the head from there on.
+    const from = head.completeFromMs();
+    const ch = new ClickHouseQuerier(this, mintMs, Math.min(maxtMs, from - 1), () =>
+      this.flushOld(),
+    );
+    if (maxtMs < from) return ch;
+    return new SplitQuerier(ch, new HeadQuerier(head, () => this.checkOpen(), from, maxtMs));
+  }
+
+  /**
+   * flushOld writes logged samples to ClickHouse before a read there when some of them are
+   * older than what the head answers for (backfill, a head still loading), so that they are
+   * read. A failed write leaves the read to what ClickHouse has.
+   */
+  private async flushOld(): Promise<void> {
+    if (this.oldRows === 0) return;
+    try {
+      await this.flush();
+    } catch {
+      // read what is there
+    }
   }
 
   /** @internal used by the querier */
@@ -655,8 +868,26 @@ export class ClickHouseStorage implements Storage {
     };
   }
 
-  /** flush writes every pending batch and waits for it. */
+  /**
+   * flush writes every pending batch and waits for it. With the write-ahead log it rejects when
+   * ClickHouse refuses a segment (the samples stay logged and are retried).
+   */
   async flush(): Promise<void> {
+    if (this.wal) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.rotate();
+      while (this.writing) await this.writing;
+      if (this.segments.length > 0) {
+        throw new StorageError(
+          `${this.queuedRows} samples could not be written to ${this.driver.description};` +
+            ` they stay in the write-ahead log and are retried`,
+        );
+      }
+      return;
+    }
     while (this.batch.length > 0 || this.writing) {
       this.kick();
       await this.writing;
@@ -674,7 +905,17 @@ export class ClickHouseStorage implements Storage {
     this.closed = true;
     if (this.headTimer) clearInterval(this.headTimer);
     await this.headLoad;
-    await this.flush();
+    if (this.wal) {
+      try {
+        await this.flush();
+      } catch {
+        // The segments stay in the log; the next open writes them.
+      }
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      await this.wal.close(true);
+    } else {
+      await this.flush();
+    }
     await this.logs.close();
     this.sampleBlock = undefined;
     this.flatTs = this.flatVs = new Float64Array(0);
@@ -709,6 +950,8 @@ class ClickHouseQuerier implements Querier {
     private readonly s: ClickHouseStorage,
     readonly mintMs: number,
     readonly maxtMs: number,
+    /** before runs ahead of every read (the write-ahead log's flushOld). */
+    private readonly before: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** seriesWhere selects series-per-day rows for the matchers within the querier's days. */
@@ -721,6 +964,7 @@ class ClickHouseQuerier implements Querier {
 
   async select(matchers: readonly Matcher[], hints?: SelectHints): Promise<Series[]> {
     this.s.checkOpen();
+    await this.before();
     const { drv, tbl } = this.s;
     const signal = hints?.signal;
     const labelRows = await drv.queryJson<{
@@ -789,6 +1033,7 @@ class ClickHouseQuerier implements Querier {
 
   async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
     this.s.checkOpen();
+    await this.before();
     const rows = await this.s.drv.queryJson<{ n: string }>(
       `SELECT DISTINCT arrayJoin(arrayConcat(['${METRIC_NAME}'], mapKeys(labels))) AS n` +
         ` FROM ${this.s.tbl.series} WHERE ${this.seriesWhere(matchers ?? [])} ORDER BY n`,
@@ -798,6 +1043,7 @@ class ClickHouseQuerier implements Querier {
 
   async labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]> {
     this.s.checkOpen();
+    await this.before();
     const col = name === METRIC_NAME ? "metric_name" : `labels[${quote(name)}]`;
     const rows = await this.s.drv.queryJson<{ v: string }>(
       `SELECT DISTINCT ${col} AS v FROM ${this.s.tbl.series}` +
@@ -805,6 +1051,78 @@ class ClickHouseQuerier implements Querier {
     );
     return rows.map((r) => r.v);
   }
+}
+
+/**
+ * SplitQuerier answers a range from two queriers over adjacent parts of it (ClickHouse before
+ * the head's complete range, the head after), joining each series' samples.
+ */
+class SplitQuerier implements Querier {
+  readonly mintMs: number;
+  readonly maxtMs: number;
+
+  constructor(
+    private readonly older: Querier,
+    private readonly newer: Querier,
+  ) {
+    this.mintMs = older.mintMs;
+    this.maxtMs = newer.maxtMs;
+  }
+
+  async select(matchers: readonly Matcher[], hints?: SelectHints): Promise<Series[]> {
+    const [a, b] = await Promise.all([
+      this.older.select(matchers, hints),
+      this.newer.select(matchers, hints),
+    ]);
+    const out: Series[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      const c =
+        i === a.length ? 1 : j === b.length ? -1 : compareLabels(a[i]!.labels, b[j]!.labels);
+      if (c < 0) out.push(a[i++]!);
+      else if (c > 0) out.push(b[j++]!);
+      else out.push(joinSeries(a[i++]!, b[j++]!));
+    }
+    return hints?.limit ? out.slice(0, hints.limit) : out;
+  }
+
+  async labelNames(matchers?: readonly Matcher[]): Promise<string[]> {
+    const [a, b] = await Promise.all([
+      this.older.labelNames(matchers),
+      this.newer.labelNames(matchers),
+    ]);
+    return mergeSorted(a, b);
+  }
+
+  async labelValues(name: string, matchers?: readonly Matcher[]): Promise<string[]> {
+    const [a, b] = await Promise.all([
+      this.older.labelValues(name, matchers),
+      this.newer.labelValues(name, matchers),
+    ]);
+    return mergeSorted(a, b);
+  }
+}
+
+/** joinSeries appends `b`'s samples (all later) to `a`'s. */
+function joinSeries(a: Series, b: Series): Series {
+  if (a.timestamps.length === 0) return b;
+  if (b.timestamps.length === 0) return a;
+  const timestamps = new Float64Array(a.timestamps.length + b.timestamps.length);
+  timestamps.set(a.timestamps);
+  timestamps.set(b.timestamps, a.timestamps.length);
+  const values = new Float64Array(timestamps.length);
+  values.set(a.values); // typed-array copies keep NaN payloads (stale markers)
+  values.set(b.values, a.values.length);
+  return { labels: a.labels, timestamps, values };
+}
+
+/** mergeSorted unions two sorted, unique string lists (sorted by UTF-8 bytes). */
+function mergeSorted(a: string[], b: string[]): string[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const set = new Set([...a, ...b]);
+  return [...set].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
 }
 
 /**
@@ -851,3 +1169,5 @@ function dedup(labels: Labels, ts: Float64Array, vs: Float64Array): Series {
   }
   return { labels, timestamps: nt, values: nv };
 }
+
+function noop(): void {}

@@ -28,10 +28,19 @@ export class ErrorBoundary extends Component<Props, State> {
   override render(): ReactNode {
     const { error } = this.state;
     if (!error) return this.props.children;
+    // Pages load on demand (App.tsx); their code may fail to arrive when the server is down or
+    // was upgraded since this page loaded (the old build's chunks are gone).
+    const chunk = /dynamically imported module|module script failed|Loading chunk/i.test(
+      error.message,
+    );
     return (
       <div className={styles.error} role="alert">
-        <span className={styles.errorTitle}>This page failed to render:</span>
-        {error.message}
+        <span className={styles.errorTitle}>
+          {chunk ? "This page's code could not be loaded:" : "This page failed to render:"}
+        </span>
+        {chunk
+          ? `${error.message}. Is the Vigil server running? If it was upgraded, reload the page.`
+          : error.message}
         <div>
           <button type="button" onClick={() => this.setState({ error: undefined })}>
             Try again

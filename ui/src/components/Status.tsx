@@ -1,5 +1,6 @@
 // Shared presentational parts: error, loading and empty states, badges and label sets.
 import type { ReactNode } from "react";
+import { useEffect, useState } from "react";
 import type { APIError } from "../api/api.ts";
 import styles from "./ui.module.css";
 
@@ -189,4 +190,14 @@ export function Toolbar({ children }: { readonly children: ReactNode }) {
 /** Muted is secondary text. */
 export function Muted({ children }: { readonly children: ReactNode }) {
   return <span className={styles.muted}>{children}</span>;
+}
+
+/** Elapsed shows the seconds since startedAtMs ("3.2s"), ticking while mounted. */
+export function Elapsed({ startedAtMs }: { readonly startedAtMs: number }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 100);
+    return () => clearInterval(id);
+  }, []);
+  return <>{(Math.max(0, now - startedAtMs) / 1000).toFixed(1)}s</>;
 }

@@ -5,8 +5,13 @@ import {
   formatDuration,
   formatRelative,
   parseDuration,
+  fromDatetimeLocal,
+  isAbsoluteRange,
   parseTimeInput,
   resolveRange,
+  resolveRangeSpec,
+  toAbsolute,
+  toUrlTime,
 } from "./time.ts";
 
 describe("durations", () => {
@@ -73,6 +78,46 @@ describe("time inputs", () => {
     });
     assert.throws(() => resolveRange("0s", "", now), /invalid range/);
     assert.throws(() => resolveRange("1h", "soon", now), /invalid end time/);
+  });
+
+  it("resolves absolute ranges and rejects an empty or reversed one", () => {
+    const spec = { range: "1h", start: "2025-01-01T00:00:00Z", end: "2025-01-01T06:00:00Z" };
+    assert.ok(isAbsoluteRange(spec));
+    assert.ok(!isAbsoluteRange({ range: "1h", end: "" }));
+    assert.deepEqual(resolveRangeSpec(spec, now), {
+      startMs: Date.parse("2025-01-01T00:00:00Z"),
+      endMs: Date.parse("2025-01-01T06:00:00Z"),
+    });
+    // An absolute start with an empty end runs to now; relative inputs work too.
+    assert.deepEqual(resolveRangeSpec({ range: "1h", start: "now-2h", end: "" }, now), {
+      startMs: now - 7_200_000,
+      endMs: now,
+    });
+    // Without start, the range is relative.
+    assert.deepEqual(resolveRangeSpec({ range: "1h", start: "", end: "" }, now), {
+      startMs: now - 3_600_000,
+      endMs: now,
+    });
+    assert.throws(
+      () => resolveRangeSpec({ ...spec, end: "2024-12-31T00:00:00Z" }, now),
+      /must be before its end/,
+    );
+    assert.throws(() => resolveRangeSpec({ ...spec, start: "later" }, now), /invalid start/);
+  });
+
+  it("converts between relative and absolute ranges for the URL", () => {
+    assert.equal(toUrlTime(Date.parse("2025-01-02T03:04:05Z")), "2025-01-02T03:04:05Z");
+    assert.equal(toUrlTime(Date.parse("2025-01-02T03:04:05.25Z")), "2025-01-02T03:04:05.250Z");
+    assert.deepEqual(toAbsolute({ range: "6h", end: "" }, now), {
+      start: "2025-01-01T21:04:05Z",
+      end: "2025-01-02T03:04:05Z",
+    });
+    // datetime-local values are local time; the URL gets UTC.
+    assert.equal(
+      fromDatetimeLocal("2025-01-01T10:30"),
+      toUrlTime(new Date(2025, 0, 1, 10, 30).getTime()),
+    );
+    assert.equal(fromDatetimeLocal(""), "");
   });
 
   it("picks round steps of about 250 points", () => {

@@ -101,6 +101,63 @@ export function resolveRange(range: string, end: string, nowMs: number): TimeRan
   return { startMs: endMs - rangeMs, endMs };
 }
 
+/**
+ * RangeSpec is a time range as the URL holds it: either relative, `range` long and ending at
+ * `end` ("" for now), or absolute from `start` to `end` when start is set. start and end are
+ * parseTimeInput forms; the UI writes absolute times as RFC 3339 in UTC (toUrlTime), so that a
+ * shared link shows the same range in every time zone.
+ */
+export interface RangeSpec {
+  readonly range: string;
+  /** start is "" for a relative range. */
+  readonly start?: string;
+  readonly end: string;
+}
+
+/** isAbsoluteRange reports whether spec has an absolute start. */
+export function isAbsoluteRange(spec: RangeSpec): boolean {
+  return (spec.start ?? "") !== "";
+}
+
+/**
+ * resolveRangeSpec resolves a relative or an absolute range (see RangeSpec) to start and end at
+ * nowMs. It throws an Error with a readable message for bad input or a start not before end.
+ */
+export function resolveRangeSpec(spec: RangeSpec, nowMs: number): TimeRange {
+  if (!isAbsoluteRange(spec)) return resolveRange(spec.range, spec.end, nowMs);
+  const startMs = parseTimeInput(spec.start!, nowMs);
+  if (startMs === undefined) throw new Error(`invalid start time ${JSON.stringify(spec.start)}`);
+  const endMs = parseTimeInput(spec.end, nowMs);
+  if (endMs === undefined) throw new Error(`invalid end time ${JSON.stringify(spec.end)}`);
+  if (startMs >= endMs) throw new Error("the start of the time range must be before its end");
+  return { startMs, endMs };
+}
+
+/** toUrlTime writes ms as RFC 3339 in UTC, without milliseconds when they are 0. */
+export function toUrlTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.000Z$/, "Z");
+}
+
+/**
+ * toAbsolute turns a range into the absolute range that it resolves to at nowMs, in whole
+ * seconds (for switching the picker from relative to absolute).
+ */
+export function toAbsolute(spec: RangeSpec, nowMs: number): { start: string; end: string } {
+  const { startMs, endMs } = resolveRangeSpec(spec, nowMs);
+  // Whole seconds keep the URL short; nobody picks a range to the millisecond.
+  const s = (ms: number) => toUrlTime(Math.round(ms / 1000) * 1000);
+  return { start: s(startMs), end: s(endMs) };
+}
+
+/**
+ * fromDatetimeLocal reads an <input type="datetime-local"> value (the browser's zone) and
+ * returns it as a URL time (toUrlTime), or "" when it is empty or invalid.
+ */
+export function fromDatetimeLocal(v: string): string {
+  const ms = parseTimeInput(v, 0);
+  return v.trim() === "" || ms === undefined ? "" : toUrlTime(ms);
+}
+
 const NICE_STEPS_MS = [
   1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
 ].map((s) => s * 1000);

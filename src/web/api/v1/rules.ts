@@ -70,6 +70,9 @@ export function rulesData(src: RulesSource, q: RulesQuery): unknown {
       limit: g.limit,
       evaluationTime: g.evaluationTimeMs / 1000,
       lastEvaluation: goTime(g.lastEvaluationMs),
+      // Vigil's addition for LogQL groups: their query_language, so that clients (the UI) link
+      // their rules to the logs explorer. PromQL groups keep Prometheus's exact shape.
+      ...(g.rules[0]?.query.language === "logql" && { queryLanguage: "logql" }),
     });
   }
   if (q.groupLimit > 0 && q.nextToken !== "" && !foundToken) {

@@ -50,6 +50,11 @@ export interface RuleGroup {
   readonly limit: number;
   readonly evaluationTime: number;
   readonly lastEvaluation: string;
+  /**
+   * queryLanguage is the group's `query_language` ("promql" or "logql") where the server says
+   * it; Prometheus's shape of /api/v1/rules has no such field (see pages/rules/ruleLanguage.ts).
+   */
+  readonly queryLanguage?: string;
 }
 
 /** RulesResult is the data of /api/v1/rules. */

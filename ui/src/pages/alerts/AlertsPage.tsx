@@ -1,6 +1,8 @@
 // Alerts: firing and pending alerts of the rules (/api/v1/alerts) with labels, annotations and
 // runbook links; what the Alertmanager holds (/api/v2/alerts: silenced or not, receivers); and
-// the state changes of the last day (/api/vigil/alerts/history).
+// the state changes over a chosen range (/api/vigil/alerts/history), for all alerts and, on
+// demand, as a timeline for each one.
+import { useState } from "react";
 import { useEnvelopeQuery, useJSONQuery } from "../../api/api.ts";
 import type { GettableAlert } from "../../api/responseTypes/alertmanager.ts";
 import type { AlertsResult, RuleAlert } from "../../api/responseTypes/rules.ts";
@@ -20,9 +22,55 @@ import {
 } from "../../components/Status.tsx";
 import { formatMatchers } from "../../lib/matchers.ts";
 import { useSearchParams } from "../../lib/router.ts";
-import { formatRelative, formatTimestamp, isZeroTime } from "../../lib/time.ts";
+import {
+  formatDuration,
+  formatRelative,
+  formatTimestamp,
+  isZeroTime,
+  parseDuration,
+} from "../../lib/time.ts";
 import { useNow } from "../../lib/useNow.ts";
 import styles from "./Alerts.module.css";
+import { HISTORY_RANGES, alertSelector, historySpans } from "./history.ts";
+
+/** TIMELINE_RANGE_MS is how far back an alert's own timeline goes. */
+const TIMELINE_RANGE_MS = 7 * 86_400_000;
+
+/** AlertTimeline shows one alert's state changes of the last week, newest first. */
+function AlertTimeline({
+  labels,
+  now,
+}: {
+  readonly labels: Record<string, string>;
+  readonly now: number;
+}) {
+  const selector = alertSelector(labels);
+  const [startS] = useState(() => Math.floor((Date.now() - TIMELINE_RANGE_MS) / 1000));
+  const q = useEnvelopeQuery<AlertHistoryEntry[]>(
+    "/api/vigil/alerts/history",
+    { "match[]": selector, start: startS },
+    { refreshMs: 30_000 },
+  );
+  if (q.error) return <ErrorMessage error={q.error} onRetry={q.reload} />;
+  if (!q.data) return <Loading what="history" />;
+  const spans = historySpans(q.data);
+  if (spans.length === 0) return <Muted>No state change stored in the last 7 days.</Muted>;
+  return (
+    <ol className={styles.timeline} aria-label="Alert timeline" data-testid="alert-timeline">
+      {spans.map((s) => (
+        <li key={s.fromMs}>
+          <Badge tone={healthTone(s.state)}>{s.state}</Badge>{" "}
+          <span title={new Date(s.fromMs).toISOString()}>{formatTimestamp(s.fromMs)}</span>{" "}
+          <Muted>
+            {s.toMs === undefined
+              ? `for ${formatDuration(Math.max(0, Math.floor((now - s.fromMs) / 1000) * 1000))} until now`
+              : `for ${formatDuration(Math.floor((s.toMs - s.fromMs) / 1000) * 1000)}`}
+          </Muted>
+        </li>
+      ))}
+    </ol>
+  );
+}
 
 function silenceLink(labels: Record<string, string>): string {
   const ms = Object.keys(labels)
@@ -71,6 +119,7 @@ function RuleAlertCard({
   readonly am?: GettableAlert;
 }) {
   const runbook = a.annotations.runbook_url;
+  const [showTimeline, setShowTimeline] = useState(false);
   return (
     <Card>
       <div className={styles.alertHead} data-testid="alert">
@@ -88,10 +137,18 @@ function RuleAlertCard({
             Runbook
           </a>
         )}
+        <button
+          type="button"
+          aria-expanded={showTimeline}
+          onClick={() => setShowTimeline((v) => !v)}
+        >
+          History
+        </button>
         <Link to={silenceLink(a.labels)}>Silence</Link>
       </div>
       <LabelList labels={a.labels} omit={["alertname"]} />
       <Annotations a={a.annotations} />
+      {showTimeline && <AlertTimeline labels={a.labels} now={now} />}
     </Card>
   );
 }
@@ -101,11 +158,16 @@ export function AlertsPage() {
   const now = useNow(5000);
   const [params, setParams] = useSearchParams();
   const showHistory = params.get("history") !== "0";
+  const rawRange = params.get("historyRange") ?? "";
+  const historyRange = HISTORY_RANGES.find((r) => r === rawRange) ?? "24h";
+  // The start moves in whole minutes, so that the request's key (and the fetch) stays put
+  // between renders.
+  const historyFromMin = Math.floor((Date.now() - parseDuration(historyRange)!) / 60_000);
   const rules = useEnvelopeQuery<AlertsResult>("/api/v1/alerts", {}, { refreshMs: 15_000 });
   const am = useJSONQuery<GettableAlert[]>("/api/v2/alerts", {}, { refreshMs: 15_000 });
   const history = useEnvelopeQuery<AlertHistoryEntry[]>(
     "/api/vigil/alerts/history",
-    { limit: 200 },
+    { limit: 500, start: historyFromMin * 60 },
     { refreshMs: 60_000, skip: !showHistory },
   );
 
@@ -191,8 +253,24 @@ export function AlertsPage() {
         </TableWrap>
       )}
 
-      <h2>
-        History (last 24h){" "}
+      <h2 className={styles.historyTitle}>
+        History{" "}
+        <select
+          aria-label="History range"
+          value={historyRange}
+          onChange={(e) => {
+            const next = new URLSearchParams(params);
+            if (e.target.value === "24h") next.delete("historyRange");
+            else next.set("historyRange", e.target.value);
+            setParams(next);
+          }}
+        >
+          {HISTORY_RANGES.map((r) => (
+            <option key={r} value={r}>
+              last {r}
+            </option>
+          ))}
+        </select>{" "}
         <button
           type="button"
           aria-expanded={showHistory}
@@ -210,7 +288,7 @@ export function AlertsPage() {
         <ErrorMessage error={history.error} onRetry={history.reload} />
       )}
       {showHistory && history.data && history.data.length === 0 && (
-        <Muted>No alert changed state in the last 24 hours.</Muted>
+        <Muted>No alert changed state in the last {historyRange}.</Muted>
       )}
       {showHistory && history.data && history.data.length > 0 && (
         <TableWrap>

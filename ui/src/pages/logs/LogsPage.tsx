@@ -2,10 +2,14 @@
 // shows its lines (newest first by default) with their stream labels and a log volume
 // histogram; a metric query shows a graph. "Live" tails new lines over the /loki/api/v1/tail
 // WebSocket. Built against Loki's documented API.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { APIError, fetchAPI, toAPIError } from "../../api/api.ts";
 import type { LokiQueryResult, TailMessage } from "../../api/responseTypes/loki.ts";
+import type { ErrorRange } from "../../components/CodeEditor.tsx";
+import { Link } from "../../components/Link.tsx";
 import {
+  Badge,
+  Elapsed,
   EmptyState,
   ErrorMessage,
   LabelList,
@@ -17,15 +21,28 @@ import {
 import type { MatrixSeries } from "../../lib/series.ts";
 import { seriesColor, toPlotData } from "../../lib/series.ts";
 import { navigate, useLocation } from "../../lib/router.ts";
-import { autoStepMs, formatTimestamp, resolveRange } from "../../lib/time.ts";
+import { autoStepMs, formatTimestamp, resolveRangeSpec, toUrlTime } from "../../lib/time.ts";
+import { parseErrorPosition } from "../query/errorPosition.ts";
 import { Graph } from "../query/Graph.tsx";
 import { TimeRangePicker } from "../query/TimeRangePicker.tsx";
 import { LogQLEditor } from "./LogQLEditor.tsx";
-import type { LogLine, LogsState } from "./logs.ts";
-import { decodeLogs, encodeLogs, mergeStreams, nsToMs, tailUrl, volumeQuery } from "./logs.ts";
+import type { LogLine, LogsState, TailState } from "./logs.ts";
+import {
+  applyTailMessage,
+  decodeLogs,
+  encodeLogs,
+  mergeStreams,
+  msToNs,
+  nsToMs,
+  tailFailureMessage,
+  tailUrl,
+  volumeQuery,
+} from "./logs.ts";
 import styles from "./Logs.module.css";
 
 const TAIL_MAX_LINES = 1000;
+/** QUERY_TIMEOUT_MS bounds one query from the browser's side. */
+const QUERY_TIMEOUT_MS = 120_000;
 
 interface Range {
   readonly startMs: number;
@@ -73,40 +90,65 @@ function LogRow({ l }: { readonly l: LogLine }) {
   );
 }
 
+type TailStatus = "connecting" | "live" | "stopped" | "failed";
+
+/**
+ * useTail streams new lines of query over the /loki/api/v1/tail WebSocket while on, starting a
+ * minute back. A handshake the server refuses is asked again over HTTP to show its reason; a
+ * connection that drops says so, and reconnect() opens a new one.
+ */
 function useTail(query: string, on: boolean) {
-  const [lines, setLines] = useState<LogLine[]>([]);
-  const [status, setStatus] = useState("");
+  const [tail, setTail] = useState<TailState>({ lines: [], dropped: 0 });
+  const [status, setStatus] = useState<TailStatus>("connecting");
   const [error, setError] = useState("");
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (!on || query.trim() === "") return undefined;
-    setLines([]);
+    setTail({ lines: [], dropped: 0 });
     setError("");
-    setStatus("connecting…");
-    const ws = new WebSocket(tailUrl(location.origin, query, Date.now() - 60_000, 100));
-    ws.onopen = () => setStatus("live");
+    setStatus("connecting");
+    const url = tailUrl(location.origin, query, Date.now() - 60_000, 100);
+    const streamIndexes = new Map<string, number>();
+    const ws = new WebSocket(url);
+    let opened = false;
+    let closedByUs = false;
+    ws.onopen = () => {
+      opened = true;
+      setStatus("live");
+    };
     ws.onmessage = (ev: MessageEvent<string>) => {
+      let msg: TailMessage;
       try {
-        const msg = JSON.parse(ev.data) as TailMessage;
-        const fresh = mergeStreams(msg.streams ?? [], "backward");
-        if (fresh.length) setLines((old) => [...fresh, ...old].slice(0, TAIL_MAX_LINES));
-        if (msg.dropped_entries?.length)
-          setStatus(`live (${msg.dropped_entries.length} entries dropped)`);
+        msg = JSON.parse(ev.data) as TailMessage;
       } catch {
-        setError("The tail sent a message that is not JSON.");
+        setError("The live tail sent a message that is not JSON.");
+        return;
       }
+      setTail((old) => applyTailMessage(old, msg, TAIL_MAX_LINES, streamIndexes));
     };
-    ws.onerror = () =>
-      setError(
-        `The live tail connection to ${location.host} failed (is /loki/api/v1/tail served?).`,
-      );
     ws.onclose = (ev) => {
-      setStatus("stopped");
-      if (ev.code !== 1000 && ev.code !== 1005)
-        setError((e) => e || `Live tail closed: ${ev.code} ${ev.reason}`);
+      if (closedByUs) return;
+      setStatus("failed");
+      if (opened) {
+        setError(
+          `The server closed the live tail (${ev.code}${ev.reason ? `: ${ev.reason}` : ""}).`,
+        );
+        return;
+      }
+      // The handshake failed: ask the same URL over HTTP for the reason.
+      const httpUrl = url.replace(/^ws/, "http");
+      fetch(httpUrl, { signal: AbortSignal.timeout(10_000) }).then(
+        async (res) => setError(tailFailureMessage(res.status, await res.text())),
+        () => setError(`Cannot reach the Vigil server at ${location.origin} for the live tail.`),
+      );
     };
-    return () => ws.close(1000);
-  }, [query, on]);
-  return { lines, status, error };
+    return () => {
+      closedByUs = true;
+      ws.close(1000);
+    };
+  }, [query, on, attempt]);
+  const reconnect = useCallback(() => setAttempt((n) => n + 1), []);
+  return { ...tail, status, error, reconnect };
 }
 
 /** LogsPage is the LogQL query page; its state lives in the URL (logs.ts). */
@@ -117,6 +159,9 @@ export function LogsPage() {
   const [seq, setSeq] = useState(0);
   const [live, setLive] = useState(false);
   const [loading, setLoading] = useState(false);
+  const [startedAtMs, setStartedAtMs] = useState(0);
+  const [canceled, setCanceled] = useState(false);
+  const [tookMs, setTookMs] = useState<number | undefined>(undefined);
   const [error, setError] = useState<APIError | undefined>(undefined);
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
   const [warnings, setWarnings] = useState<string[]>([]);
@@ -126,31 +171,42 @@ export function LogsPage() {
   useEffect(() => setDraft(state.query), [state.query]);
 
   const update = (s: LogsState, replace = false) => navigate(`/logs?${encodeLogs(s)}`, { replace });
-  const key = JSON.stringify([state.query, state.range, state.end, state.limit, state.direction]);
+  const key = JSON.stringify([
+    state.query,
+    state.range,
+    state.start,
+    state.end,
+    state.limit,
+    state.direction,
+  ]);
 
   useEffect(() => {
-    const [query, range, end, limit, direction] = JSON.parse(key) as [
+    const [query, range, start, end, limit, direction] = JSON.parse(key) as [
+      string,
       string,
       string,
       string,
       number,
       LogsState["direction"],
     ];
-    const s: LogsState = { query, range, end, limit, direction };
+    const s: LogsState = { query, range, start, end, limit, direction };
     if (s.query.trim() === "" || live) return undefined;
     const ac = new AbortController();
     abortRef.current = ac;
+    const t0 = Date.now();
     setLoading(true);
+    setStartedAtMs(t0);
+    setCanceled(false);
     setError(undefined);
     void (async () => {
       try {
-        const { startMs, endMs } = resolveRange(s.range, s.end, Date.now());
+        const { startMs, endMs } = resolveRangeSpec(s, Date.now());
         const stepMs = autoStepMs(endMs - startMs, 120);
         const range = { startMs, endMs, stepMs };
         const params = {
           query: s.query,
-          start: `${startMs}000000`,
-          end: `${endMs}000000`,
+          start: msToNs(startMs),
+          end: msToNs(endMs),
           limit: s.limit,
           direction: s.direction,
           step: stepMs / 1000,
@@ -158,8 +214,10 @@ export function LogsPage() {
         const r = await fetchAPI<LokiQueryResult>("/loki/api/v1/query_range", {
           params,
           signal: ac.signal,
+          timeoutMs: QUERY_TIMEOUT_MS,
         });
         setWarnings(r.warnings);
+        setTookMs(Date.now() - t0);
         if (r.data.resultType === "streams") {
           const lines = mergeStreams(r.data.result, s.direction, s.limit);
           setOutcome({ kind: "lines", lines, range });
@@ -172,6 +230,7 @@ export function LogsPage() {
                 direction: undefined,
               },
               signal: ac.signal,
+              timeoutMs: QUERY_TIMEOUT_MS,
             });
             if (v.data.resultType === "matrix")
               setOutcome({ kind: "lines", lines, range, volume: v.data.result });
@@ -188,7 +247,10 @@ export function LogsPage() {
           });
         }
       } catch (err) {
-        if (!ac.signal.aborted) setError(lokiHint(toAPIError(err)));
+        if (!ac.signal.aborted) {
+          setError(lokiHint(toAPIError(err)));
+          setOutcome(undefined);
+        }
       } finally {
         if (!ac.signal.aborted) setLoading(false);
       }
@@ -200,6 +262,13 @@ export function LogsPage() {
     if (draft !== state.query) update({ ...state, query: draft });
     else setSeq((n) => n + 1);
   };
+  const onCancel = () => {
+    abortRef.current?.abort();
+    setLoading(false);
+    setCanceled(true);
+  };
+  const onZoom = (startMs: number, endMs: number) =>
+    update({ ...state, start: toUrlTime(startMs), end: toUrlTime(endMs) });
   const volumePlot = useMemo(
     () =>
       outcome?.kind === "lines" && outcome.volume
@@ -212,37 +281,52 @@ export function LogsPage() {
     [outcome],
   );
 
+  let errorRange: ErrorRange | undefined;
+  if (error && !live && draft === state.query) {
+    const pos = parseErrorPosition(error.message, state.query);
+    if (pos) errorRange = { from: pos.from, to: pos.to, message: pos.detail };
+  }
+
   return (
     <div>
-      <PageHeader title="Logs" />
+      <PageHeader title="Logs">
+        <Link to="/explore">Metrics (PromQL) →</Link>
+      </PageHeader>
       <div className={styles.editorRow}>
-        <LogQLEditor value={draft} onChange={setDraft} onExecute={onExecute} />
-        {loading ? (
-          <button type="button" onClick={() => abortRef.current?.abort()}>
-            Cancel
+        <LogQLEditor value={draft} onChange={setDraft} onExecute={onExecute} error={errorRange} />
+        <div className={styles.editorButtons}>
+          {loading ? (
+            <button type="button" onClick={onCancel}>
+              Cancel
+            </button>
+          ) : (
+            <button type="button" className="primary" onClick={onExecute} disabled={live}>
+              Run
+            </button>
+          )}
+          <button
+            type="button"
+            aria-pressed={live}
+            onClick={() => {
+              if (draft !== state.query) update({ ...state, query: draft });
+              setLive((l) => !l);
+            }}
+            disabled={draft.trim() === "" && !live}
+            title="Stream new lines as they arrive (/loki/api/v1/tail)"
+          >
+            {live ? "Stop live" : "Live"}
           </button>
-        ) : (
-          <button type="button" className="primary" onClick={onExecute}>
-            Run
-          </button>
-        )}
-        <button
-          type="button"
-          aria-pressed={live}
-          onClick={() => {
-            if (draft !== state.query) update({ ...state, query: draft });
-            setLive((l) => !l);
-          }}
-          disabled={draft.trim() === ""}
-        >
-          {live ? "Stop live" : "Live"}
-        </button>
+        </div>
       </div>
       <Toolbar>
-        <TimeRangePicker
-          value={state}
-          onChange={(v) => update({ ...state, range: v.range, end: v.end }, true)}
-        />
+        {!live && (
+          <TimeRangePicker
+            value={state}
+            onChange={(v) =>
+              update({ ...state, range: v.range, start: v.start ?? "", end: v.end }, true)
+            }
+          />
+        )}
         <label>
           Limit{" "}
           <select
@@ -257,28 +341,40 @@ export function LogsPage() {
             ))}
           </select>
         </label>
-        <label>
-          Order{" "}
-          <select
-            aria-label="Order"
-            value={state.direction}
-            onChange={(e) =>
-              update(
-                { ...state, direction: e.target.value === "forward" ? "forward" : "backward" },
-                true,
-              )
-            }
-          >
-            <option value="backward">Newest first</option>
-            <option value="forward">Oldest first</option>
-          </select>
-        </label>
-        {loading && <Muted>Running…</Muted>}
+        {!live && (
+          <label>
+            Order{" "}
+            <select
+              aria-label="Order"
+              value={state.direction}
+              onChange={(e) =>
+                update(
+                  { ...state, direction: e.target.value === "forward" ? "forward" : "backward" },
+                  true,
+                )
+              }
+            >
+              <option value="backward">Newest first</option>
+              <option value="forward">Oldest first</option>
+            </select>
+          </label>
+        )}
       </Toolbar>
+      <div className={styles.status} aria-live="polite" data-testid="query-status">
+        {!live && loading && (
+          <span data-testid="query-loading">
+            Running… <Elapsed startedAtMs={startedAtMs} />
+          </span>
+        )}
+        {!live && !loading && canceled && <span>Query canceled.</span>}
+        {!live && !loading && !canceled && tookMs !== undefined && outcome && (
+          <span>{tookMs} ms</span>
+        )}
+      </div>
 
       {error && !live && <ErrorMessage error={error} onRetry={() => setSeq((n) => n + 1)} />}
-      <Warnings warnings={warnings} />
-      {state.query.trim() === "" && (
+      {!live && <Warnings warnings={warnings} />}
+      {state.query.trim() === "" && !live && (
         <EmptyState title="No query yet">
           Type a LogQL query such as <code>{'{job="app"} |= "error"'}</code> and press Shift+Enter.
           Logs arrive through Loki push (<code>/loki/api/v1/push</code>), OTLP logs or tailed log
@@ -288,12 +384,26 @@ export function LogsPage() {
 
       {live && (
         <section aria-label="Live tail">
-          <Muted>Live tail: {tail.status}</Muted>
-          {tail.error && <ErrorMessage error={new Error(tail.error)} title="Live tail" />}
-          {tail.lines.length === 0 && !tail.error && <Muted> — waiting for new lines…</Muted>}
-          <ul className={styles.lines}>
+          <div className={styles.tailStatus} data-testid="tail-status">
+            <Badge tone={tail.status === "live" ? "ok" : tail.status === "failed" ? "err" : "none"}>
+              {tail.status}
+            </Badge>{" "}
+            <Muted>
+              {tail.lines.length} lines
+              {tail.dropped > 0 ? ` · ${tail.dropped} entries dropped by the server` : ""}
+              {tail.status === "live" && tail.lines.length === 0 ? " · waiting for new lines…" : ""}
+            </Muted>
+          </div>
+          {tail.error && (
+            <ErrorMessage
+              error={new Error(tail.error)}
+              title="Live tail"
+              onRetry={tail.reconnect}
+            />
+          )}
+          <ul className={styles.lines} aria-label="Live log lines">
             {tail.lines.map((l, i) => (
-              <LogRow key={`${l.tsNs}/${i}`} l={l} />
+              <LogRow key={`${l.tsNs}/${tail.lines.length - i}`} l={l} />
             ))}
           </ul>
         </section>
@@ -303,17 +413,22 @@ export function LogsPage() {
         outcome?.kind === "graph" &&
         graphPlot &&
         (graphPlot.names.length === 0 ? (
-          <EmptyState title="Empty result">No series in this range.</EmptyState>
+          <EmptyState title="Empty result">
+            No series in this range. Widen the range or relax the filters.
+          </EmptyState>
         ) : (
-          <Graph
-            plot={graphPlot}
-            unit=""
-            stacked={false}
-            ariaLabel="Graph of the LogQL metric query"
-          />
+          <div className={loading ? styles.stale : undefined}>
+            <Graph
+              plot={graphPlot}
+              unit=""
+              stacked={false}
+              ariaLabel="Graph of the LogQL metric query"
+              onZoom={onZoom}
+            />
+          </div>
         ))}
       {!live && outcome?.kind === "lines" && (
-        <>
+        <div className={loading ? styles.stale : undefined}>
           {volumePlot && volumePlot.names.length > 0 && (
             <Graph
               plot={volumePlot}
@@ -322,6 +437,7 @@ export function LogsPage() {
               bars
               height={110}
               ariaLabel="Log volume"
+              onZoom={onZoom}
             />
           )}
           <Muted>
@@ -339,7 +455,7 @@ export function LogsPage() {
               ))}
             </ul>
           )}
-        </>
+        </div>
       )}
     </div>
   );

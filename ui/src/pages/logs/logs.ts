@@ -1,6 +1,6 @@
 // Pure helpers of the Logs page: merging Loki streams into one list of lines, the log volume
 // query, the live-tail WebSocket URL and Loki's nanosecond timestamps.
-import type { LokiStream } from "../../api/responseTypes/loki.ts";
+import type { LokiStream, TailMessage } from "../../api/responseTypes/loki.ts";
 import { formatDuration } from "../../lib/time.ts";
 
 /** LogLine is one entry with the labels of its stream. */
@@ -67,10 +67,58 @@ export function tailUrl(origin: string, query: string, startMs: number, limit: n
   return u.toString();
 }
 
+/** TailState is what the live tail shows: the newest lines first, and the entries dropped. */
+export interface TailState {
+  readonly lines: readonly LogLine[];
+  readonly dropped: number;
+}
+
+/**
+ * applyTailMessage adds the entries of one tail message to state, newest first, keeping at most
+ * max lines. Stream indexes (colours) stay stable by stream labels across messages.
+ */
+export function applyTailMessage(
+  state: TailState,
+  msg: TailMessage,
+  max: number,
+  streamIndexes: Map<string, number>,
+): TailState {
+  const streams = msg.streams ?? [];
+  const fresh = mergeStreams(streams, "backward").map((l) => {
+    const key = JSON.stringify(Object.entries(l.labels).sort());
+    let i = streamIndexes.get(key);
+    if (i === undefined) {
+      i = streamIndexes.size;
+      streamIndexes.set(key, i);
+    }
+    return { ...l, streamIndex: i };
+  });
+  const dropped = state.dropped + (msg.dropped_entries?.length ?? 0);
+  if (fresh.length === 0) return dropped === state.dropped ? state : { ...state, dropped };
+  return { lines: [...fresh, ...state.lines].slice(0, max), dropped };
+}
+
+/**
+ * tailFailureMessage words why the live tail could not start, from the answer to the same URL
+ * over plain HTTP (a browser does not expose a refused WebSocket handshake's answer): Vigil
+ * checks the query before the upgrade and answers 400 with the reason.
+ */
+export function tailFailureMessage(status: number, body: string): string {
+  const text = body.trim();
+  if (status === 400 && text !== "" && !/websocket/i.test(text)) {
+    return `The server refused the live tail: ${text}`;
+  }
+  if (status === 404) return "This Vigil does not serve the live tail (/loki/api/v1/tail).";
+  if (status >= 500) return `The live tail failed on the server: ${status} ${text}`.trim();
+  return "The live tail connection failed.";
+}
+
 /** LogsState is the Logs page's URL state. */
 export interface LogsState {
   readonly query: string;
+  /** range, start and end are a relative or absolute range (lib/time.ts RangeSpec). */
   readonly range: string;
+  readonly start: string;
   readonly end: string;
   readonly limit: number;
   readonly direction: Direction;
@@ -80,6 +128,7 @@ export interface LogsState {
 export const DEFAULT_LOGS: LogsState = {
   query: "",
   range: "1h",
+  start: "",
   end: "",
   limit: 1000,
   direction: "backward",
@@ -92,6 +141,7 @@ export function decodeLogs(search: string): LogsState {
   return {
     query: q.get("query") ?? "",
     range: q.get("range") || DEFAULT_LOGS.range,
+    start: q.get("start") ?? "",
     end: q.get("end") ?? "",
     limit: Number.isInteger(limit) && limit > 0 && limit <= 5000 ? limit : DEFAULT_LOGS.limit,
     direction: q.get("direction") === "forward" ? "forward" : "backward",
@@ -103,6 +153,7 @@ export function encodeLogs(s: LogsState): string {
   const q = new URLSearchParams();
   if (s.query !== "") q.set("query", s.query);
   if (s.range !== DEFAULT_LOGS.range) q.set("range", s.range);
+  if (s.start !== "") q.set("start", s.start);
   if (s.end !== "") q.set("end", s.end);
   if (s.limit !== DEFAULT_LOGS.limit) q.set("limit", String(s.limit));
   if (s.direction !== DEFAULT_LOGS.direction) q.set("direction", s.direction);

@@ -1,5 +1,6 @@
 // A time-series chart drawn with uPlot: one line per series, a legend with the values under the
 // cursor (click an entry to hide its series), lines or stacked areas, and values in a unit.
+// Dragging across it selects a time range to zoom into (onZoom).
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -18,6 +19,11 @@ export interface GraphProps {
   /** bars draws bars instead of lines (log volume histograms). */
   readonly bars?: boolean;
   readonly ariaLabel?: string;
+  /**
+   * onZoom receives the time range (ms) selected by dragging across the chart; without it, a
+   * drag zooms the chart alone.
+   */
+  readonly onZoom?: (startMs: number, endMs: number) => void;
 }
 
 function cssVar(name: string): string {
@@ -43,9 +49,13 @@ export function Graph({
   height = 300,
   bars = false,
   ariaLabel = "Graph",
+  onZoom,
 }: GraphProps) {
   const host = useRef<HTMLDivElement>(null);
   const theme = useThemeName();
+  const onZoomRef = useRef(onZoom);
+  onZoomRef.current = onZoom;
+  const zoomable = onZoom !== undefined;
 
   useEffect(() => {
     const el = host.current;
@@ -82,7 +92,19 @@ export function Graph({
           values: (_u, vals) => vals.map((v) => fmt(v)),
         },
       ],
-      cursor: { focus: { prox: 24 } },
+      cursor: { focus: { prox: 24 }, drag: { x: true, y: false, setScale: !zoomable } },
+      hooks: {
+        setSelect: [
+          (u) => {
+            const zoom = onZoomRef.current;
+            if (!zoom || u.select.width < 2) return;
+            const from = u.posToVal(u.select.left, "x");
+            const to = u.posToVal(u.select.left + u.select.width, "x");
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            zoom(Math.round(from * 1000), Math.round(to * 1000));
+          },
+        ],
+      },
       focus: { alpha: 0.35 },
       legend: { live: true },
       scales: { x: { time: true } },
@@ -96,7 +118,7 @@ export function Graph({
       ro.disconnect();
       chart.destroy();
     };
-  }, [plot, unit, stacked, height, bars, theme]);
+  }, [plot, unit, stacked, height, bars, theme, zoomable]);
 
   return (
     <div

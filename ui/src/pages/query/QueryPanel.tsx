@@ -6,11 +6,18 @@ import type { APIError } from "../../api/api.ts";
 import { fetchAPI, toAPIError } from "../../api/api.ts";
 import type { QueryResult } from "../../api/responseTypes/query.ts";
 import type { ErrorRange } from "../../components/CodeEditor.tsx";
-import { EmptyState, ErrorMessage, Warnings } from "../../components/Status.tsx";
+import { Elapsed, EmptyState, ErrorMessage, Warnings } from "../../components/Status.tsx";
 import { UNITS, UNIT_NAMES, isUnit } from "../../lib/format.ts";
 import type { MatrixSeries } from "../../lib/series.ts";
 import { toPlotData } from "../../lib/series.ts";
-import { autoStepMs, formatDuration, parseDuration, resolveRange } from "../../lib/time.ts";
+import {
+  autoStepMs,
+  formatDuration,
+  parseDuration,
+  resolveRange,
+  resolveRangeSpec,
+  toUrlTime,
+} from "../../lib/time.ts";
 import { DataTable } from "./DataTable.tsx";
 import { parseErrorPosition } from "./errorPosition.ts";
 import styles from "./Explore.module.css";
@@ -44,16 +51,6 @@ interface ExecState {
 
 const IDLE: ExecState = { loading: false, startedAtMs: 0, warnings: [], infos: [] };
 
-/** Elapsed shows the seconds since startedAtMs, ticking while mounted. */
-function Elapsed({ startedAtMs }: { readonly startedAtMs: number }) {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 100);
-    return () => clearInterval(id);
-  }, []);
-  return <>{((now - startedAtMs) / 1000).toFixed(1)}s</>;
-}
-
 /** QueryPanelProps configure a QueryPanel. */
 export interface QueryPanelProps {
   readonly index: number;
@@ -81,7 +78,14 @@ export function QueryPanel({ index, panel, onChange, onRemove, refreshMs }: Quer
   }, [refreshMs]);
 
   // Only what changes the query re-runs it; unit and stacking only redraw.
-  const queryKey = JSON.stringify([panel.expr, panel.tab, panel.range, panel.end, panel.step]);
+  const queryKey = JSON.stringify([
+    panel.expr,
+    panel.tab,
+    panel.range,
+    panel.start,
+    panel.end,
+    panel.step,
+  ]);
   useEffect(() => {
     const query: QuerySpec = JSON.parse(queryKey) as QuerySpec;
     const expr = query[0].trim();
@@ -195,7 +199,15 @@ export function QueryPanel({ index, panel, onChange, onRemove, refreshMs }: Quer
           value={panel}
           showStep={panel.tab === "graph"}
           showRange={panel.tab === "graph"}
-          onChange={(v) => onChange({ ...panel, range: v.range, end: v.end, step: v.step ?? "" })}
+          onChange={(v) =>
+            onChange({
+              ...panel,
+              range: v.range,
+              start: v.start ?? "",
+              end: v.end,
+              step: v.step ?? "",
+            })
+          }
         />
         {panel.tab === "graph" && (
           <>
@@ -259,6 +271,9 @@ export function QueryPanel({ index, panel, onChange, onRemove, refreshMs }: Quer
               unit={panel.unit}
               stacked={panel.stacked}
               ariaLabel={`Graph of ${panel.expr}`}
+              onZoom={(startMs, endMs) =>
+                onChange({ ...panel, start: toUrlTime(startMs), end: toUrlTime(endMs) })
+              }
             />
           )}
         </div>
@@ -282,14 +297,14 @@ function summary(o: Outcome): string {
   return r.resultType;
 }
 
-/** QuerySpec is what a query depends on: expr, tab, range, end, step. */
-type QuerySpec = [string, PanelState["tab"], string, string, string];
+/** QuerySpec is what a query depends on: expr, tab, range, start, end, step. */
+type QuerySpec = [string, PanelState["tab"], string, string, string, string];
 
 async function runQuery(
-  [expr, tab, range, end, step]: QuerySpec,
+  [expr, tab, range, start, end, step]: QuerySpec,
   signal: AbortSignal,
 ): Promise<Pick<ExecState, "outcome" | "warnings" | "infos">> {
-  const panel = { expr, tab, range, end, step };
+  const panel = { expr, tab, range, start, end, step };
   const nowMs = Date.now();
   if (panel.tab === "table") {
     const { endMs } = resolveRange("1s", panel.end, nowMs);
@@ -301,7 +316,7 @@ async function runQuery(
     });
     return { outcome: { kind: "table", result: r.data }, warnings: r.warnings, infos: r.infos };
   }
-  const { startMs, endMs } = resolveRange(panel.range, panel.end, nowMs);
+  const { startMs, endMs } = resolveRangeSpec(panel, nowMs);
   const stepMs = panel.step ? parseDuration(panel.step) : autoStepMs(endMs - startMs);
   if (!stepMs || stepMs <= 0) throw new Error(`invalid step ${JSON.stringify(panel.step)}`);
   const r = await fetchAPI<QueryResult>("/api/v1/query_range", {

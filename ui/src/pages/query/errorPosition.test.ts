@@ -37,6 +37,19 @@ describe("parseErrorPosition", () => {
     assert.equal(parseErrorPosition("1:9: parse error: y", q)?.from, 7);
   });
 
+  it("reads LogQL's positions, whose columns count characters", () => {
+    assert.deepEqual(
+      parseErrorPosition(
+        "parse error at line 1, col 11: syntax error: unexpected IDENTIFIER",
+        '{app="a"} foo',
+      ),
+      { from: 10, to: 13, detail: "syntax error: unexpected IDENTIFIER" },
+    );
+    // "é" is one character: col 9 is the "|" after `{a="é"} `.
+    assert.equal(parseErrorPosition("parse error at line 1, col 9: x", '{a="é"} | bad')?.from, 8);
+    assert.equal(parseErrorPosition("parse error : queries require a selector", "x"), undefined);
+  });
+
   it("returns undefined without a position", () => {
     assert.equal(parseErrorPosition("query timed out", "up"), undefined);
     assert.equal(parseErrorPosition("9:1: parse error: x", "up"), undefined);

@@ -1,6 +1,7 @@
-// Maps the position in a PromQL parse error of the API ("invalid parameter \"query\": 2:7:
-// parse error: …", line and column 1-based, the column counted in UTF-8 bytes as Prometheus's
-// ParseErr does) to an offset in the editor's text, to mark the error where it is.
+// Maps the position in a parse error of the API to an offset in the editor's text, to mark the
+// error where it is: PromQL's "invalid parameter \"query\": 2:7: parse error: …" (line and
+// column 1-based, the column counted in UTF-8 bytes as Prometheus's ParseErr does) and LogQL's
+// "parse error at line 1, col 12: …" (the column counted in characters, as Loki's ParseError).
 
 /** ErrorPosition is a range of UTF-16 offsets in the query, and the message without prefixes. */
 export interface ErrorPosition {
@@ -14,24 +15,28 @@ function utf8Len(codePoint: number): number {
 }
 
 /**
- * parseErrorPosition finds "<line>:<col>: parse error: <detail>" in message and returns where it
- * points in query: from the position to the end of the token there (at least one character,
- * clamped to the text). It returns undefined when the message has no position.
+ * parseErrorPosition finds "<line>:<col>: parse error: <detail>" (PromQL) or "parse error at
+ * line <line>, col <col>: <detail>" (LogQL) in message and returns where it points in query:
+ * from the position to the end of the token there (at least one character, clamped to the
+ * text). It returns undefined when the message has no position.
  */
 export function parseErrorPosition(message: string, query: string): ErrorPosition | undefined {
-  const m = /(\d+):(\d+): parse error: (.*)$/s.exec(message);
+  const promql = /(\d+):(\d+): parse error: (.*)$/s.exec(message);
+  const logql = promql ? null : /parse error at line (\d+), col (\d+): (.*)$/s.exec(message);
+  const m = promql ?? logql;
   if (!m) return undefined;
   const line = Number(m[1]);
-  let bytes = Number(m[2]) - 1;
+  // The column left to walk, in UTF-8 bytes (PromQL) or code points (LogQL).
+  let col = Number(m[2]) - 1;
   const lines = query.split("\n");
   if (line < 1 || line > lines.length) return undefined;
   let from = 0;
   for (let i = 0; i < line - 1; i++) from += lines[i]!.length + 1;
   const text = lines[line - 1]!;
   let i = 0;
-  while (bytes > 0 && i < text.length) {
+  while (col > 0 && i < text.length) {
     const cp = text.codePointAt(i)!;
-    bytes -= utf8Len(cp);
+    col -= promql ? utf8Len(cp) : 1;
     i += cp > 0xffff ? 2 : 1;
   }
   from += i;

@@ -15,6 +15,12 @@ describe("Explore URL state", () => {
           unit: "bytes",
         },
         { ...DEFAULT_PANEL, expr: "up", tab: "table", end: "2025-01-01T00:00:00Z", step: "30s" },
+        {
+          ...DEFAULT_PANEL,
+          expr: "up",
+          start: "2025-01-01T00:00:00Z",
+          end: "2025-01-01T06:30:00Z",
+        },
       ],
       refresh: "30s",
     };
@@ -29,6 +35,27 @@ describe("Explore URL state", () => {
       "g0.expr=up&g0.tab=graph",
     );
     assert.equal(explorePath("sum(up)"), "/explore?g0.expr=sum%28up%29&g0.tab=graph");
+  });
+
+  it("keeps an absolute range in the URL", () => {
+    const enc = encodeExplore({
+      panels: [
+        {
+          ...DEFAULT_PANEL,
+          expr: "up",
+          start: "2025-01-01T00:00:00Z",
+          end: "2025-01-01T01:00:00Z",
+        },
+      ],
+      refresh: "",
+    });
+    assert.equal(
+      enc,
+      "g0.expr=up&g0.tab=graph&g0.start=2025-01-01T00%3A00%3A00Z&g0.end=2025-01-01T01%3A00%3A00Z",
+    );
+    const p = decodeExplore(enc).panels[0]!;
+    assert.equal(p.start, "2025-01-01T00:00:00Z");
+    assert.equal(p.end, "2025-01-01T01:00:00Z");
   });
 
   it("starts with one empty panel", () => {
@@ -47,6 +74,7 @@ describe("Explore URL state", () => {
       expr: "a",
       tab: "table",
       range: "2h",
+      start: "",
       end: "now-1h",
       step: "10",
       stacked: true,

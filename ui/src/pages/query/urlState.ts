@@ -11,8 +11,13 @@ export type PanelTab = "graph" | "table";
 export interface PanelState {
   readonly expr: string;
   readonly tab: PanelTab;
-  /** range is the graph's duration ("1h"). */
+  /** range is the graph's duration ("1h"), used when start is "". */
   readonly range: string;
+  /**
+   * start is "" for a relative range (range long, ending at end), else the absolute start (a
+   * time input, see lib/time.ts parseTimeInput; the UI writes RFC 3339 in UTC).
+   */
+  readonly start: string;
   /** end is "" for now, else a time input (see lib/time.ts parseTimeInput). */
   readonly end: string;
   /** step is "" for automatic, else a duration. */
@@ -32,6 +37,7 @@ export const DEFAULT_PANEL: PanelState = {
   expr: "",
   tab: "graph",
   range: "1h",
+  start: "",
   end: "",
   step: "",
   stacked: false,
@@ -66,6 +72,7 @@ function decodePanel(p: Map<string, string>): PanelState {
     // Prometheus's classic UI wrote tab=0 for the graph and tab=1 for the table.
     tab: tab === "table" || tab === "1" ? "table" : "graph",
     range: p.get("range") || p.get("range_input") || DEFAULT_PANEL.range,
+    start: p.get("start") ?? "",
     end: p.get("end") ?? p.get("end_input") ?? "",
     step: p.get("step") ?? p.get("step_input") ?? "",
     stacked: stacked === "1" || stacked === "true",
@@ -81,6 +88,7 @@ export function encodeExplore(s: ExploreState): string {
     q.set(`${g}expr`, p.expr);
     q.set(`${g}tab`, p.tab);
     if (p.range !== DEFAULT_PANEL.range) q.set(`${g}range`, p.range);
+    if (p.start !== "") q.set(`${g}start`, p.start);
     if (p.end !== "") q.set(`${g}end`, p.end);
     if (p.step !== "") q.set(`${g}step`, p.step);
     if (p.stacked) q.set(`${g}stacked`, "1");

@@ -1,5 +1,6 @@
 // Rule groups (/api/v1/rules): each rule's health, last evaluation, duration and error, with
-// a link to run its expression in Explore.
+// a link to run its expression: PromQL in Explore, LogQL in the Logs page.
+import { useMemo } from "react";
 import { useEnvelopeQuery } from "../../api/api.ts";
 import type { Rule, RuleGroup, RulesResult } from "../../api/responseTypes/rules.ts";
 import { Link } from "../../components/Link.tsx";
@@ -19,8 +20,18 @@ import { formatSecondsDuration } from "../../lib/format.ts";
 import { useSearchParams } from "../../lib/router.ts";
 import { formatDuration, formatRelative, isZeroTime } from "../../lib/time.ts";
 import { useNow } from "../../lib/useNow.ts";
+import { DEFAULT_LOGS, encodeLogs } from "../logs/logs.ts";
 import { explorePath } from "../query/urlState.ts";
+import type { QueryLanguage } from "./ruleLanguage.ts";
+import { groupLanguage } from "./ruleLanguage.ts";
 import styles from "./Rules.module.css";
+
+/** queryPath is the page that runs expr: Explore for PromQL, Logs for LogQL. */
+function queryPath(expr: string, lang: QueryLanguage): string {
+  return lang === "logql"
+    ? `/logs?${encodeLogs({ ...DEFAULT_LOGS, query: expr })}`
+    : explorePath(expr);
+}
 
 function lastEval(s: string, now: number) {
   return isZeroTime(s) ? (
@@ -30,7 +41,15 @@ function lastEval(s: string, now: number) {
   );
 }
 
-function RuleRow({ r, now }: { readonly r: Rule; readonly now: number }) {
+function RuleRow({
+  r,
+  now,
+  lang,
+}: {
+  readonly r: Rule;
+  readonly now: number;
+  readonly lang: QueryLanguage;
+}) {
   return (
     <tr>
       <td>
@@ -46,7 +65,12 @@ function RuleRow({ r, now }: { readonly r: Rule; readonly now: number }) {
             </>
           )}
         </div>
-        <Link to={explorePath(r.query)} className={styles.expr} title="Run in Explore">
+        <Link
+          to={queryPath(r.query, lang)}
+          className={styles.expr}
+          title={lang === "logql" ? "Run in Logs (LogQL)" : "Run in Explore (PromQL)"}
+          data-language={lang}
+        >
           <code>{r.query}</code>
         </Link>
         {r.type === "alerting" && r.duration > 0 && (
@@ -68,12 +92,21 @@ function RuleRow({ r, now }: { readonly r: Rule; readonly now: number }) {
   );
 }
 
-function GroupCard({ g, now }: { readonly g: RuleGroup; readonly now: number }) {
+function GroupCard({
+  g,
+  now,
+  lang,
+}: {
+  readonly g: RuleGroup;
+  readonly now: number;
+  readonly lang: QueryLanguage;
+}) {
   const bad = g.rules.filter((r) => r.health === "err").length;
   return (
     <Card>
       <h2 className={styles.groupTitle}>
-        {g.name} {bad > 0 && <Badge tone="err">{bad} failing</Badge>}
+        {g.name} {lang === "logql" && <Badge>LogQL</Badge>}{" "}
+        {bad > 0 && <Badge tone="err">{bad} failing</Badge>}
       </h2>
       <div className={styles.groupMeta}>
         <Muted>
@@ -96,7 +129,7 @@ function GroupCard({ g, now }: { readonly g: RuleGroup; readonly now: number }) 
           </thead>
           <tbody>
             {g.rules.map((r) => (
-              <RuleRow key={`${r.type}/${r.name}/${r.query}`} r={r} now={now} />
+              <RuleRow key={`${r.type}/${r.name}/${r.query}`} r={r} now={now} lang={lang} />
             ))}
           </tbody>
         </table>
@@ -111,9 +144,18 @@ export function RulesPage() {
   const [params, setParams] = useSearchParams();
   const onlyErr = params.get("health") === "err";
   const q = useEnvelopeQuery<RulesResult>("/api/v1/rules", {}, { refreshMs: 15_000 });
-  const groups = (q.data?.groups ?? [])
-    .map((g) => (onlyErr ? { ...g, rules: g.rules.filter((r) => r.health === "err") } : g))
-    .filter((g) => g.rules.length > 0);
+  const groups = useMemo(
+    () =>
+      (q.data?.groups ?? []).map((g) => ({
+        // The language is read from all the group's rules, before the health filter.
+        lang: groupLanguage(
+          g.rules.map((r) => r.query),
+          g.queryLanguage,
+        ),
+        g: onlyErr ? { ...g, rules: g.rules.filter((r) => r.health === "err") } : g,
+      })),
+    [q.data, onlyErr],
+  ).filter(({ g }) => g.rules.length > 0);
   return (
     <div>
       <PageHeader title="Rules">
@@ -143,8 +185,8 @@ export function RulesPage() {
             : "List rule files under rule_files in vigil.yml, then reload with POST /-/reload."}
         </EmptyState>
       )}
-      {groups.map((g) => (
-        <GroupCard key={`${g.file}/${g.name}`} g={g} now={now} />
+      {groups.map(({ g, lang }) => (
+        <GroupCard key={`${g.file}/${g.name}`} g={g} now={now} lang={lang} />
       ))}
     </div>
   );

@@ -1,0 +1,335 @@
+// The samples write-ahead log. With a head (head.ts) the storage acknowledges a commit once its
+// samples are in this log and fsynced, shows them to queries from the head at once, and writes
+// them to ClickHouse in large INSERTs every `storage.flush_interval` — one INSERT per segment.
+// ClickHouse charges tens of milliseconds of CPU for every INSERT whatever its size, so many
+// small commits (scrapes, remote_write requests) each paying for their own INSERT cost several
+// times what the samples themselves cost (issue #3's scrape benchmark). Prometheus takes the
+// same route: a WAL for durability, an in-memory head for reads, blocks written later.
+//
+// A segment is one file; every record is framed as
+//   u32 payload length · u32 CRC-32 of type and payload · u8 type · payload
+// (little endian). Types: SERIES (u32 ref, u16 label count, then per label u32 length + UTF-8
+// name, u32 length + UTF-8 value) and SAMPLES (u32 n, then n i32 refs, n f64 timestamps, n f64
+// values as raw bits). Refs are those of the process that wrote the segment; a segment defines
+// every ref it uses before its first use, so each segment replays on its own. A record cut short
+// by a crash, or whose checksum does not match, ends the segment's replay.
+//
+// A segment's file name (time of creation plus random suffix) is also the deduplication token of
+// the INSERT that flushes it: a crash after that INSERT but before the file was removed replays
+// the segment with the same token, and ClickHouse drops the repeat
+// (non_replicated_deduplication_window on the samples table, schema migration 5).
+import {
+  closeSync,
+  fdatasync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { crc32 } from "node:zlib";
+import type { Labels } from "../../model/labels/index.ts";
+import { labelsFromPairs } from "../../model/labels/index.ts";
+
+const HEADER = 9;
+const SERIES = 1;
+const SAMPLES = 2;
+
+/** WalSegment is one replayed segment: its name (the INSERT's deduplication token) and data. */
+export interface WalSegment {
+  readonly name: string;
+  /** labels of every ref the segment defines. */
+  readonly series: Map<number, Labels>;
+  readonly commits: { refs: Int32Array; ts: Float64Array; vs: Float64Array; n: number }[];
+  /** error: why replay stopped before the end of the file (a torn or corrupt record). */
+  readonly error?: string;
+}
+
+interface OpenSegment {
+  readonly name: string;
+  readonly path: string;
+  fd: number;
+  /** dirty: written since its last fsync. */
+  dirty: boolean;
+  /** retired: no longer written; closed after its last fsync. */
+  retired: boolean;
+}
+
+/**
+ * SampleWal appends commits to the current segment (a synchronous write to the page cache) and
+ * makes them durable with group-committed fdatasync: `append` resolves after an fsync that began
+ * after its write, so concurrent commits share one.
+ */
+export class SampleWal {
+  private cur: OpenSegment;
+  /** retired segments whose last fsync has not run yet. */
+  private retiring: OpenSegment[] = [];
+  /** definedIn[ref] is the sequence number of the segment that last defined ref. */
+  private definedIn = new Int32Array(1024);
+  /**
+   * records[ref] is ref's encoded SERIES record: every segment defines its series again, and
+   * encoding their labels each time cost more than the samples.
+   */
+  private records: (Buffer | undefined)[] = [];
+  private seq = 1;
+  private syncing = false;
+  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private closed = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly labelsOf: (ref: number) => Labels,
+  ) {
+    this.cur = this.create();
+  }
+
+  /**
+   * open reads the segments left in `dir` (oldest first) and starts a new one for this process.
+   * The caller writes the returned segments to ClickHouse and then calls `remove` for each.
+   */
+  static open(
+    dir: string,
+    labelsOf: (ref: number) => Labels,
+  ): { wal: SampleWal; segments: WalSegment[] } {
+    mkdirSync(dir, { recursive: true });
+    const names = readdirSync(dir)
+      .filter((n) => n.endsWith(".wal"))
+      .sort();
+    const segments = names.map((n) => readSegment(join(dir, n), n));
+    return { wal: new SampleWal(dir, labelsOf), segments };
+  }
+
+  private create(): OpenSegment {
+    const name = `${Date.now().toString().padStart(15, "0")}-${randomBytes(6).toString("hex")}.wal`;
+    const path = join(this.dir, name);
+    const fd = openSync(path, "wx");
+    try {
+      const dirFd = openSync(this.dir, "r");
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+    } catch {
+      // Some file systems cannot fsync a directory; the file still exists.
+    }
+    return { name, path, fd, dirty: false, retired: false };
+  }
+
+  /** segment names the segment being written now (its name is its INSERT's token). */
+  get segment(): string {
+    return this.cur.name;
+  }
+
+  /**
+   * append writes one commit and resolves once it is durable. It throws (synchronously) when
+   * the write itself fails, so that the caller does not keep samples it could not log.
+   */
+  append(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("write-ahead log closed"));
+    const seg = this.seq;
+    const parts: Buffer[] = [];
+    for (let i = 0; i < n; i++) {
+      const ref = refs[i]!;
+      if (ref >= this.definedIn.length) {
+        const grown = new Int32Array(Math.max(ref + 1, this.definedIn.length * 2));
+        grown.set(this.definedIn);
+        this.definedIn = grown;
+      }
+      if (this.definedIn[ref] === seg) continue;
+      this.definedIn[ref] = seg;
+      parts.push((this.records[ref] ??= seriesRecord(ref, this.labelsOf(ref))));
+    }
+    parts.push(samplesRecord(refs, ts, vs, n));
+    const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.cur.fd, buf, off);
+    this.cur.dirty = true;
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (!this.syncing) this.sync();
+    });
+  }
+
+  /** sync fsyncs every dirty segment and settles the commits written before it started. */
+  private sync(): void {
+    this.syncing = true;
+    const waiters = this.waiters;
+    this.waiters = [];
+    const segs = [...this.retiring, this.cur].filter((s) => s.dirty || s.retired);
+    const retired = this.retiring;
+    this.retiring = [];
+    for (const s of segs) s.dirty = false;
+    let left = segs.length;
+    let failure: Error | undefined;
+    const done = (): void => {
+      for (const s of retired) closeSync(s.fd);
+      for (const w of waiters) {
+        if (failure) w.reject(failure);
+        else w.resolve();
+      }
+      this.syncing = false;
+      if (this.waiters.length > 0 || this.retiring.length > 0) this.sync();
+    };
+    if (left === 0) {
+      done();
+      return;
+    }
+    for (const s of segs) {
+      fdatasync(s.fd, (err) => {
+        if (err) failure = new Error(`write-ahead log fsync of ${s.name} failed: ${err.message}`);
+        if (--left === 0) done();
+      });
+    }
+  }
+
+  /**
+   * rotate starts a new segment and returns the name of the one it ends, which holds exactly
+   * the commits appended since the previous rotate.
+   */
+  rotate(): string {
+    const old = this.cur;
+    this.cur = this.create();
+    this.seq++;
+    old.retired = true;
+    this.retiring.push(old);
+    if (!this.syncing) this.sync();
+    return old.name;
+  }
+
+  /** remove deletes a segment whose samples ClickHouse holds. */
+  remove(name: string): void {
+    try {
+      unlinkSync(join(this.dir, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+  }
+
+  /** close waits for pending fsyncs, closes the current segment and removes it if `empty`. */
+  async close(removeCurrent: boolean): Promise<void> {
+    this.closed = true;
+    while (this.syncing || this.waiters.length > 0 || this.retiring.length > 0) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    closeSync(this.cur.fd);
+    if (removeCurrent) this.remove(this.cur.name);
+  }
+}
+
+function frame(type: number, payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(HEADER + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  out[8] = type;
+  payload.copy(out, HEADER);
+  out.writeUInt32LE(crc32(out.subarray(8)), 4);
+  return out;
+}
+
+function seriesRecord(ref: number, labels: Labels): Buffer {
+  let size = 6;
+  const enc: Buffer[] = [];
+  for (const l of labels) {
+    const name = Buffer.from(l.name, "utf8");
+    const value = Buffer.from(l.value, "utf8");
+    enc.push(name, value);
+    size += 8 + name.length + value.length;
+  }
+  const p = Buffer.allocUnsafe(size);
+  p.writeUInt32LE(ref, 0);
+  p.writeUInt16LE(labels.length, 4);
+  let off = 6;
+  for (const b of enc) {
+    p.writeUInt32LE(b.length, off);
+    b.copy(p, off + 4);
+    off += 4 + b.length;
+  }
+  return frame(SERIES, p);
+}
+
+function samplesRecord(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): Buffer {
+  const p = Buffer.allocUnsafe(4 + 20 * n);
+  p.writeUInt32LE(n, 0);
+  p.set(new Uint8Array(refs.buffer, refs.byteOffset, 4 * n), 4);
+  p.set(new Uint8Array(ts.buffer, ts.byteOffset, 8 * n), 4 + 4 * n);
+  p.set(new Uint8Array(vs.buffer, vs.byteOffset, 8 * n), 4 + 12 * n);
+  return frame(SAMPLES, p);
+}
+
+/** readSegment decodes a segment file up to its end or its first bad record. */
+export function readSegment(path: string, name: string): WalSegment {
+  const buf = readFileSync(path);
+  const series = new Map<number, Labels>();
+  const commits: WalSegment["commits"] = [];
+  let off = 0;
+  let error: string | undefined;
+  while (off < buf.length) {
+    if (off + HEADER > buf.length) {
+      error = `record header cut short at byte ${off}`;
+      break;
+    }
+    const len = buf.readUInt32LE(off);
+    const end = off + HEADER + len;
+    if (end > buf.length) {
+      error = `record at byte ${off} cut short (${len} bytes announced)`;
+      break;
+    }
+    if (buf.readUInt32LE(off + 4) !== crc32(buf.subarray(off + 8, end))) {
+      error = `checksum mismatch in the record at byte ${off}`;
+      break;
+    }
+    const type = buf[off + 8];
+    const p = buf.subarray(off + HEADER, end);
+    try {
+      if (type === SERIES) {
+        const [ref, labels] = decodeSeries(p);
+        series.set(ref, labels);
+      } else if (type === SAMPLES) {
+        commits.push(decodeSamples(p));
+      } else {
+        error = `unknown record type ${type} at byte ${off}`;
+        break;
+      }
+    } catch (err) {
+      error = `bad record at byte ${off}: ${(err as Error).message}`;
+      break;
+    }
+    off = end;
+  }
+  return error === undefined ? { name, series, commits } : { name, series, commits, error };
+}
+
+function decodeSeries(p: Buffer): [number, Labels] {
+  const ref = p.readUInt32LE(0);
+  const count = p.readUInt16LE(4);
+  let off = 6;
+  const str = (): string => {
+    const len = p.readUInt32LE(off);
+    if (off + 4 + len > p.length) throw new Error("label longer than its record");
+    const s = p.toString("utf8", off + 4, off + 4 + len);
+    off += 4 + len;
+    return s;
+  };
+  const pairs: { name: string; value: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = str();
+    pairs.push({ name, value: str() });
+  }
+  return [ref, labelsFromPairs(pairs)];
+}
+
+function decodeSamples(p: Buffer): WalSegment["commits"][number] {
+  const n = p.readUInt32LE(0);
+  if (p.length !== 4 + 20 * n) throw new Error(`samples record of ${p.length} bytes for ${n}`);
+  const refs = new Int32Array(n);
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  new Uint8Array(refs.buffer).set(p.subarray(4, 4 + 4 * n));
+  new Uint8Array(ts.buffer).set(p.subarray(4 + 4 * n, 4 + 12 * n));
+  new Uint8Array(vs.buffer).set(p.subarray(4 + 12 * n, 4 + 20 * n));
+  return { refs, ts, vs, n };
+}
