@@ -72,6 +72,39 @@ const DURATION_S = num("duration");
 const WARMUP_S = num("warmup");
 const INTERVAL = args.interval;
 
+/**
+ * startProfile starts V8's CPU profiler on this process when VIGIL_BENCH_PROFILE names a file
+ * (its sampling heap profiler when the name ends in .heapprofile), so that the measured window
+ * alone is profiled; the returned function writes the profile.
+ */
+async function startProfile(): Promise<(() => Promise<void>) | undefined> {
+  const file = process.env.VIGIL_BENCH_PROFILE;
+  if (!file) return undefined;
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  if (file.endsWith(".heapprofile")) {
+    await session.post("HeapProfiler.enable");
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 32768,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    return async () => {
+      const { profile } = await session.post("HeapProfiler.stopSampling");
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    };
+  }
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The target server (child process).
 
@@ -280,10 +313,12 @@ async function runVigil(port: number, dataDir: string): Promise<Result> {
   });
   await service.applyConfig(cfg.global, cfg.scrapeConfigs);
   await sleep(WARMUP_S * 1000);
+  const profile = await startProfile();
   const cpu0 = process.cpuUsage();
   const n0 = counting.count();
   await sleep(DURATION_S * 1000);
   const cpu = process.cpuUsage(cpu0);
+  await profile?.();
   const samples = counting.count() - n0;
   const rssBytes = process.memoryUsage().rss;
   const targets = service.scrapeManager.targetsActive().get("bench") ?? [];

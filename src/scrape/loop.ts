@@ -297,7 +297,7 @@ export class ScrapeLoop {
     const staleTime = next;
     await sleep(next + intervalMs + intervalMs / 10 - Date.now(), this.parent);
     if (this.parent.aborted || this.o.superseded?.()) return;
-    const app = this.o.storage.appender();
+    const app = this.o.storage.appender(this.cache.prevSeen.length + this.cache.report.size);
     try {
       this.appendStaleMarkers(app, this.cache.prevSeen, staleTime);
       this.cache.prevSeen = [];
@@ -318,7 +318,9 @@ export class ScrapeLoop {
     const o = this.o;
     const startWall = Date.now();
     const t0 = performance.now();
-    let app = o.storage.appender();
+    // Room for as many samples as the last scrape had (and its report and stale markers).
+    const hint = this.cache.prevSeen.length + this.cache.report.size + 16;
+    let app = o.storage.appender(hint);
     let result: AppendResult = { total: 0, added: 0, seriesAdded: 0 };
     let scrapeErr: string | undefined = o.forcedError;
     let appended = false;
@@ -356,7 +358,7 @@ export class ScrapeLoop {
         } catch (err) {
           if (err instanceof AppendError) result = err.result;
           app.rollback();
-          app = o.storage.appender();
+          app = o.storage.appender(hint);
           scrapeErr = errorMessage(err instanceof AppendError ? err.cause : err);
           this.o.logger.debug({ target: o.target.url, err: scrapeErr }, "append failed");
         }
@@ -433,8 +435,10 @@ export class ScrapeLoop {
     const values = res.values;
     const limit = o.sampleLimit;
     const maxTime = Date.now() + MAX_AHEAD_MS;
+    // curSeen is refilled in place (cur[nCur++]): emptying it with `length = 0` would free its
+    // backing store, to be grown again on every scrape.
     const cur = c.curSeen;
-    cur.length = 0;
+    let nCur = 0;
     let limitErr = false;
     let appendedSamples = 0;
     let outOfBounds = 0;
@@ -501,7 +505,7 @@ export class ScrapeLoop {
         if (isNew) r.seriesAdded++;
         if ((!explicitTs || o.trackTimestampsStaleness) && e.seenIter !== iter) {
           e.seenIter = iter;
-          cur.push(e);
+          cur[nCur++] = e;
         }
       }
     } catch (err) {
@@ -524,6 +528,7 @@ export class ScrapeLoop {
     for (const p of c.prevSeen) {
       if (p.seenIter !== iter) p.ref = app.append(p.ref, p.labels, defTime, STALE_NAN);
     }
+    cur.length = nCur;
     c.curSeen = c.prevSeen;
     c.prevSeen = cur;
     // Forget series and dropped texts that this scrape did not have.

@@ -120,7 +120,11 @@ export interface Storage {
   readonly engine: StorageEngine;
   /** logs is the log half of the storage (streams and entries, logs.ts); closed with it. */
   readonly logs: LogStore;
-  appender(): Appender;
+  /**
+   * appender starts a transaction. `sizeHint`, when known (a scrape's previous sample count),
+   * lets the storage size its buffers once instead of growing them.
+   */
+  appender(sizeHint?: number): Appender;
   querier(mintMs: number, maxtMs: number): Querier;
   stats(): Promise<StorageStats>;
   close(): Promise<void>;

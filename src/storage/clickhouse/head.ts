@@ -10,66 +10,47 @@ import { METRIC_NAME, compareLabels, getLabel } from "../../model/labels/index.t
 import type { Querier, SelectHints, Series } from "../interface.ts";
 import { StorageClosedError } from "../errors.ts";
 
-/** HeadSeries holds one series' samples in time order: ts[start..n), vals (as raw bits). */
+/**
+ * HeadSeries holds one series' samples in time order: ts[start..n), values as raw bits (two
+ * 32-bit words each, so that NaN payloads such as stale markers survive). Plain number arrays
+ * (V8 keeps them as unboxed doubles) rather than typed arrays: with 100k series, two typed
+ * arrays each cost the garbage collector more than the scraping they serve.
+ */
 class HeadSeries {
-  ts: Float64Array;
-  /** bits holds each value's float64 bit pattern (two words), so NaN payloads survive. */
-  bits: Uint32Array;
+  ts: number[] = [];
+  bits: number[] = [];
   start = 0;
-  n = 0;
 
-  constructor() {
-    this.ts = new Float64Array(8);
-    this.bits = new Uint32Array(16);
+  get n(): number {
+    return this.ts.length;
   }
 
   /** add puts a sample in time order; a sample at an existing timestamp replaces it. */
   add(t: number, lo: number, hi: number): void {
-    if (this.n > this.start && t <= this.ts[this.n - 1]!) {
+    const n = this.ts.length;
+    if (n > this.start && t <= this.ts[n - 1]!) {
       this.insert(t, lo, hi);
       return;
     }
-    if (this.n === this.ts.length) this.grow();
-    this.ts[this.n] = t;
-    this.bits[2 * this.n] = lo;
-    this.bits[2 * this.n + 1] = hi;
-    this.n++;
+    this.ts.push(t);
+    this.bits.push(lo, hi);
   }
 
   private insert(t: number, lo: number, hi: number): void {
     const i = this.lowerBound(t);
-    if (i < this.n && this.ts[i] === t) {
+    if (i < this.ts.length && this.ts[i] === t) {
       this.bits[2 * i] = lo;
       this.bits[2 * i + 1] = hi;
       return;
     }
-    if (this.n === this.ts.length) this.grow();
-    this.ts.copyWithin(i + 1, i, this.n);
-    this.bits.copyWithin(2 * i + 2, 2 * i, 2 * this.n);
-    this.ts[i] = t;
-    this.bits[2 * i] = lo;
-    this.bits[2 * i + 1] = hi;
-    this.n++;
-  }
-
-  private grow(): void {
-    const live = this.n - this.start;
-    // Compact when at least half the buffer is truncated samples; otherwise double it.
-    const cap = live * 2 <= this.ts.length ? this.ts.length : this.ts.length * 2;
-    const ts = new Float64Array(cap);
-    const bits = new Uint32Array(cap * 2);
-    ts.set(this.ts.subarray(this.start, this.n));
-    bits.set(this.bits.subarray(2 * this.start, 2 * this.n));
-    this.ts = ts;
-    this.bits = bits;
-    this.start = 0;
-    this.n = live;
+    this.ts.splice(i, 0, t);
+    this.bits.splice(2 * i, 0, lo, hi);
   }
 
   /** lowerBound is the first index in [start, n) with ts >= t. */
   lowerBound(t: number): number {
     let lo = this.start;
-    let hi = this.n;
+    let hi = this.ts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.ts[mid]! < t) lo = mid + 1;
@@ -78,15 +59,17 @@ class HeadSeries {
     return lo;
   }
 
-  /** truncate drops samples before t; it frees memory when nothing is left. */
+  /** truncate drops samples before t; the arrays shed them once they are half the arrays. */
   truncate(t: number): void {
     this.start = this.lowerBound(t);
-    if (this.start === this.n) {
-      this.start = this.n = 0;
-      if (this.ts.length > 8) {
-        this.ts = new Float64Array(8);
-        this.bits = new Uint32Array(16);
-      }
+    if (this.start === this.ts.length) {
+      this.start = 0;
+      this.ts = [];
+      this.bits = [];
+    } else if (this.start * 2 >= this.ts.length) {
+      this.ts.splice(0, this.start);
+      this.bits.splice(0, 2 * this.start);
+      this.start = 0;
     }
   }
 }
@@ -99,7 +82,7 @@ export interface HeadOptions {
   /** durationMs: how far back from now the head keeps samples. */
   readonly durationMs: number;
   /**
-   * maxSamples bounds the head's memory (16 bytes a sample): past it, the head keeps a shorter
+   * maxSamples bounds the head's memory (about 24 bytes a sample): past it, the head keeps a shorter
    * span than durationMs, never less than MIN_HEAD_MS. 0 or absent: no bound.
    */
   readonly maxSamples?: number;
@@ -262,9 +245,14 @@ export class HeadQuerier implements Querier {
         out.push({ labels, timestamps: new Float64Array(0), values: new Float64Array(0) });
         continue;
       }
-      const timestamps = s.ts.slice(from, to);
+      const timestamps = new Float64Array(to - from);
       const values = new Float64Array(to - from);
-      new Uint32Array(values.buffer).set(s.bits.subarray(2 * from, 2 * to));
+      const words = new Uint32Array(values.buffer);
+      for (let i = from; i < to; i++) {
+        timestamps[i - from] = s.ts[i]!;
+        words[2 * (i - from)] = s.bits[2 * i]!;
+        words[2 * (i - from) + 1] = s.bits[2 * i + 1]!;
+      }
       out.push({ labels, timestamps, values });
     }
     out.sort((a, b) => compareLabels(a.labels, b.labels));

@@ -60,7 +60,7 @@ export interface ClickHouseStorageOptions extends SchemaOptions {
    * no head, every query reads ClickHouse.
    */
   readonly headDurationMs?: number;
-  /** headMaxSamples bounds the head's memory (16 bytes a sample); 0 or absent: no bound. */
+  /** headMaxSamples bounds the head's memory (about 24 bytes a sample); 0 or absent: no bound. */
   readonly headMaxSamples?: number;
   /**
    * walDir and flushIntervalMs switch on the write-ahead log (wal.ts) when there is a head:
@@ -89,9 +89,13 @@ interface SeriesInfo {
   readonly fpHi: number;
   /** target is the target key (sample-encoding.ts targetOf). */
   readonly target: number;
-  readonly name: Uint8Array;
-  /** days (UTC day numbers) whose series row is known to be committed. */
-  readonly days: Set<number>;
+  /**
+   * days (UTC day numbers) whose series row is known to be committed: a plain array (of one or
+   * two days, usually) rather than a Set or typed array per series, which cost the garbage
+   * collector far more across 100k series.
+   */
+  readonly days: number[];
+  /** nameId indexes the metric name in `dict` (its encoded bytes). */
   nameId: number;
   lastDay: number;
   /**
@@ -295,10 +299,11 @@ export class ClickHouseStorage implements Storage {
     return this.driver.description;
   }
 
-  appender(): Appender {
-    let refs = new Int32Array(64);
-    let ts = new Float64Array(64);
-    let vs = new Float64Array(64);
+  appender(sizeHint?: number): Appender {
+    const cap = Math.min(Math.max(64, sizeHint ?? 0), 1 << 20);
+    let refs = new Int32Array(cap);
+    let ts = new Float64Array(cap);
+    let vs = new Float64Array(cap);
     let n = 0;
     let done = false;
     const use = () => {
@@ -356,8 +361,7 @@ export class ClickHouseStorage implements Storage {
         fpLo: Number(fp & 0xffffffffn),
         fpHi: Number(fp >> 32n),
         target: targetOf(labels),
-        name: encodeString(metricName(labels)),
-        days: new Set(),
+        days: [],
         nameId: this.nameId(metricName(labels)),
         lastDay: -1,
         exp: 0,
@@ -579,7 +583,10 @@ export class ClickHouseStorage implements Storage {
       }
       const block = this.encodeSamples(txns, rows);
       await this.driver.insertNative(this.t.samples, SAMPLE_COLUMNS, block, dedupToken);
-      for (const [ref, day] of newDays) this.series[ref - 1]!.days.add(day);
+      for (const [ref, day] of newDays) {
+        const days = this.series[ref - 1]!.days;
+        if (!days.includes(day)) days.push(day);
+      }
       this.metrics.batches.inc();
       this.metrics.rows.inc({ table: "samples" }, rows);
       this.metrics.bytes.inc({ table: "samples" }, block.length);
@@ -602,7 +609,7 @@ export class ClickHouseStorage implements Storage {
         const day = Math.floor(t.ts[i]! / DAY_MS);
         const info = this.series[ref - 1]!;
         if (info.lastDay === day) continue;
-        if (info.days.has(day)) {
+        if (info.days.includes(day)) {
           info.lastDay = day;
           continue;
         }
@@ -628,7 +635,7 @@ export class ClickHouseStorage implements Storage {
       dates[i] = day;
       fps[2 * i] = s.fpLo;
       fps[2 * i + 1] = s.fpHi;
-      names.push(s.name);
+      names.push(this.dict[s.nameId]!);
       total += BigInt(s.labels.length - 1);
       offsets[i] = total;
     });
