@@ -43,12 +43,18 @@ function canonicalLevel(v: string): string | undefined {
 /** LevelDetector finds entry levels with a fixed list of level field names. */
 export class LevelDetector {
   private readonly fieldSet: ReadonlySet<string>;
+  private readonly lowerFields: readonly string[];
+  private readonly maxField: number;
+  private lastStream: readonly Label[] | undefined;
+  private lastStreamLevel: string | undefined;
 
   constructor(
     private readonly fields: readonly string[],
     private readonly jsonMaxDepth: number,
   ) {
     this.fieldSet = new Set(fields);
+    this.lowerFields = fields.map((f) => f.toLowerCase());
+    this.maxField = Math.max(0, ...fields.map((f) => f.length));
   }
 
   /**
@@ -64,7 +70,12 @@ export class LevelDetector {
         return undefined;
       }
     }
-    const fromLabel = firstOf(stream, this.fields);
+    // Entries of one stream come in a row: its labels' level is looked up once.
+    if (stream !== this.lastStream) {
+      this.lastStream = stream;
+      this.lastStreamLevel = firstOf(stream, this.fields);
+    }
+    const fromLabel = this.lastStreamLevel;
     if (fromLabel !== undefined) return normalizeLevel(fromLabel);
     const fromMeta = firstOf(metadata, this.fields);
     if (fromMeta !== undefined) return normalizeLevel(fromMeta);
@@ -76,7 +87,7 @@ export class LevelDetector {
   private fromLine(line: string): string {
     let v: string | undefined;
     if (looksLikeJson(line)) v = this.jsonLevel(line);
-    else if (line.includes("=")) v = logfmtValue(line, this.fields);
+    else if (line.includes("=")) v = logfmtValue(line, this.lowerFields, this.maxField);
     else return levelFromWords(line);
     return (v !== undefined && canonicalLevel(v)) || levelFromWords(line);
   }
@@ -132,49 +143,86 @@ function looksLikeJson(line: string): boolean {
 }
 
 /**
- * logfmtValue returns the value of the first of `names` (compared case-insensitively) among the
- * line's key=value pairs, preferring earlier names.
+ * logfmtValue returns the value of the first of `lower` (lowercased names, compared
+ * case-insensitively) among the line's key=value pairs, preferring earlier names. Values are
+ * only materialized for keys that match: this runs on every pushed logfmt line.
  */
-function logfmtValue(line: string, names: readonly string[]): string | undefined {
-  const lower = names.map((n) => n.toLowerCase());
-  let best = names.length;
+function logfmtValue(line: string, lower: readonly string[], maxKey: number): string | undefined {
+  let best = lower.length;
   let res: string | undefined;
   let i = 0;
   const n = line.length;
   while (i < n) {
     while (i < n && line.charCodeAt(i) <= 0x20) i++;
     const ks = i;
-    while (i < n && line[i] !== "=" && line.charCodeAt(i) > 0x20 && line[i] !== '"') i++;
-    const key = line.slice(ks, i);
-    let value = "";
-    if (line[i] === "=") {
-      i++;
-      if (line[i] === '"') {
+    let c = 0;
+    while (i < n && (c = line.charCodeAt(i)) !== 0x3d && c > 0x20 && c !== 0x22) i++;
+    const ke = i;
+    if (line.charCodeAt(i) !== 0x3d) {
+      if (i === ks) {
         i++;
-        let v = "";
-        while (i < n && line[i] !== '"') {
-          if (line[i] === "\\" && i + 1 < n) i++;
-          v += line[i++];
-        }
-        i++;
-        value = v;
-      } else {
-        const vs = i;
-        while (i < n && line.charCodeAt(i) > 0x20) i++;
-        value = line.slice(vs, i);
+        continue;
       }
-    } else if (i === ks) {
-      i++;
+      const idx = matchKey(line, ks, ke, lower, maxKey, best);
+      if (idx >= 0) {
+        best = idx;
+        res = "";
+        if (idx === 0) return res;
+      }
       continue;
     }
-    const idx = lower.indexOf(key.toLowerCase());
-    if (idx >= 0 && idx < best) {
+    i++;
+    const idx = matchKey(line, ks, ke, lower, maxKey, best);
+    let value = "";
+    if (line.charCodeAt(i) === 0x22) {
+      i++;
+      const vs = i;
+      let escaped = false;
+      while (i < n && (c = line.charCodeAt(i)) !== 0x22) {
+        if (c === 0x5c && i + 1 < n) {
+          escaped = true;
+          i++;
+        }
+        i++;
+      }
+      if (idx >= 0) value = escaped ? unescapeLogfmt(line.slice(vs, i)) : line.slice(vs, i);
+      i++;
+    } else {
+      const vs = i;
+      while (i < n && line.charCodeAt(i) > 0x20) i++;
+      if (idx >= 0) value = line.slice(vs, i);
+    }
+    if (idx >= 0) {
       best = idx;
       res = value;
       if (idx === 0) return res;
     }
   }
   return res;
+}
+
+/** matchKey returns the index in `lower` of key line[ks:ke] if it is below `best`, else -1. */
+function matchKey(
+  line: string,
+  ks: number,
+  ke: number,
+  lower: readonly string[],
+  maxKey: number,
+  best: number,
+): number {
+  if (ke - ks > maxKey || ke === ks) return -1;
+  const idx = lower.indexOf(line.slice(ks, ke).toLowerCase());
+  return idx >= 0 && idx < best ? idx : -1;
+}
+
+/** unescapeLogfmt drops the backslash of each escape in a quoted value (as the scan above). */
+function unescapeLogfmt(v: string): string {
+  let out = "";
+  for (let i = 0; i < v.length; i++) {
+    if (v.charCodeAt(i) === 0x5c && i + 1 < v.length) i++;
+    out += v[i];
+  }
+  return out;
 }
 
 /** Level words in the order Loki tries them (levelPatterns). */
