@@ -155,7 +155,7 @@ function logfmtValue(line: string, lower: readonly string[], maxKey: number): st
   while (i < n) {
     while (i < n && line.charCodeAt(i) <= 0x20) i++;
     const ks = i;
-    let c = 0;
+    let c: number;
     while (i < n && (c = line.charCodeAt(i)) !== 0x3d && c > 0x20 && c !== 0x22) i++;
     const ke = i;
     if (line.charCodeAt(i) !== 0x3d) {
