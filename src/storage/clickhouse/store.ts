@@ -156,9 +156,12 @@ async function migrate(driver: ClickHouseDriver, o: SchemaOptions): Promise<void
 
 /**
  * ClickHouseStorage implements Storage on ClickHouse, embedded (chDB) or remote. Appenders'
- * commits are gathered into batches; a batch is written with one INSERT per table and every
- * commit in it resolves only after those INSERTs returned (DESIGN.md "Acknowledged means
- * durable"). One batch is written at a time while the next one fills.
+ * commits are gathered into batches; a batch is written with one INSERT per table. Without the
+ * write-ahead log every commit in a batch resolves only after those INSERTs returned; with it
+ * (walDir, flushIntervalMs and a head), a commit resolves once fsynced in the log (wal.ts) and
+ * the batch is the log segment of a whole flush interval. Either way an acknowledged commit is
+ * durable (DESIGN.md "Acknowledged means durable"). One batch is written at a time while the
+ * next one fills.
  */
 export class ClickHouseStorage implements Storage {
   readonly engine: "embedded" | "clickhouse";
