@@ -105,10 +105,63 @@ interface SeriesInfo {
   exp: number;
 }
 
+/**
+ * Columns are growable sample columns: a write-ahead log segment's samples (commits are copied
+ * in), or an appender's. They are pooled and reused, so that steady writing allocates no typed
+ * arrays (each one is an ArrayBuffer that the garbage collector has to track).
+ */
+class Columns {
+  refs: Int32Array;
+  ts: Float64Array;
+  vs: Float64Array;
+  n = 0;
+
+  constructor(cap: number) {
+    this.refs = new Int32Array(cap);
+    this.ts = new Float64Array(cap);
+    this.vs = new Float64Array(cap);
+  }
+
+  get cap(): number {
+    return this.refs.length;
+  }
+
+  /** reserve makes room for `extra` more rows. */
+  reserve(extra: number): void {
+    if (this.n + extra <= this.refs.length) return;
+    const cap = Math.max(this.refs.length * 2, this.n + extra);
+    const refs = new Int32Array(cap);
+    const ts = new Float64Array(cap);
+    const vs = new Float64Array(cap); // typed-array copies keep NaN payloads
+    refs.set(this.refs.subarray(0, this.n));
+    ts.set(this.ts.subarray(0, this.n));
+    vs.set(this.vs.subarray(0, this.n));
+    this.refs = refs;
+    this.ts = ts;
+    this.vs = vs;
+  }
+
+  add(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): void {
+    this.reserve(n);
+    this.refs.set(refs.subarray(0, n), this.n);
+    this.ts.set(ts.subarray(0, n), this.n);
+    this.vs.set(vs.subarray(0, n), this.n);
+    this.n += n;
+  }
+
+  /** txn views the columns as one batch entry. */
+  txn(): Txn {
+    return { refs: this.refs, ts: this.ts, vs: this.vs, n: this.n, resolve: noop, reject: noop };
+  }
+}
+
+/** COLUMN_POOL: how many free appender column sets are kept for reuse. */
+const COLUMN_POOL = 128;
+
 /** Segment is a write-ahead log segment's samples waiting for their INSERT. */
 interface Segment {
   readonly name: string;
-  readonly txns: Txn[];
+  readonly cols: Columns;
   readonly rows: number;
   /** old: samples in it that were older than the head's complete range when committed. */
   readonly old: number;
@@ -202,6 +255,11 @@ export class ClickHouseStorage implements Storage {
   private retryTimer: NodeJS.Timeout | undefined;
   /** roomWaiters are commits waiting for the queue to shrink (MAX_QUEUED_BATCHES). */
   private roomWaiters: (() => void)[] = [];
+  /** segCols collects the current log segment's samples; spareCols are flushed ones. */
+  private segCols: Columns | undefined;
+  private spareCols: Columns[] = [];
+  /** appenderCols are free appender columns (log mode), largest last. */
+  private appenderCols: Columns[] = [];
 
   constructor(
     private readonly driver: ClickHouseDriver,
@@ -304,10 +362,20 @@ export class ClickHouseStorage implements Storage {
 
   appender(sizeHint?: number): Appender {
     const cap = Math.min(Math.max(64, sizeHint ?? 0), 1 << 20);
-    let refs = new Int32Array(cap);
-    let ts = new Float64Array(cap);
-    let vs = new Float64Array(cap);
+    // With the log, commits copy their samples into the segment's columns, so an appender's
+    // columns are reused by later appenders.
+    const pooled = this.wal ? this.takeColumns(cap) : undefined;
+    let refs = pooled?.refs ?? new Int32Array(cap);
+    let ts = pooled?.ts ?? new Float64Array(cap);
+    let vs = pooled?.vs ?? new Float64Array(cap);
     let n = 0;
+    const release = (): void => {
+      if (!pooled) return;
+      pooled.refs = refs;
+      pooled.ts = ts;
+      pooled.vs = vs;
+      this.giveColumns(pooled);
+    };
     let done = false;
     const use = () => {
       if (this.closed) throw new StorageClosedError();
@@ -341,13 +409,17 @@ export class ClickHouseStorage implements Storage {
           return Promise.reject(err as Error);
         }
         done = true;
-        if (n === 0) return Promise.resolve();
-        if (this.wal) return this.commitLogged(refs, ts, vs, n);
+        if (n === 0) {
+          release();
+          return Promise.resolve();
+        }
+        if (this.wal) return this.commitLogged(refs, ts, vs, n, release);
         return new Promise<void>((resolve, reject) => {
           this.enqueue({ refs, ts, vs, n, resolve, reject });
         });
       },
       rollback: () => {
+        if (!done) release();
         done = true;
         n = 0;
       },
@@ -399,11 +471,13 @@ export class ClickHouseStorage implements Storage {
     ts: Float64Array,
     vs: Float64Array,
     n: number,
+    release: () => void,
   ): Promise<void> {
     const wal = this.wal!;
     const head = this.head!;
     if (this.queuedRows >= MAX_QUEUED_BATCHES * this.opts.batchMaxRows) {
       if (this.retryTimer) {
+        release();
         return Promise.reject(
           new StorageError(
             `${this.queuedRows} samples are waiting for ${this.driver.description}, which refuses them; retry later`,
@@ -411,13 +485,14 @@ export class ClickHouseStorage implements Storage {
         );
       }
       return new Promise<void>((resolve) => this.roomWaiters.push(resolve)).then(() =>
-        this.commitLogged(refs, ts, vs, n),
+        this.commitLogged(refs, ts, vs, n, release),
       );
     }
     let durable: Promise<void>;
     try {
       durable = wal.append(refs, ts, vs, n);
     } catch (err) {
+      release();
       return Promise.reject(
         new StorageError(`write-ahead log write failed: ${(err as Error).message}`, {
           cause: err,
@@ -430,7 +505,9 @@ export class ClickHouseStorage implements Storage {
     for (let i = 0; i < n; i++) if (ts[i]! < from) old++;
     this.batchOld += old;
     this.oldRows += old;
-    this.batch.push({ refs, ts, vs, n, resolve: noop, reject: noop });
+    this.segCols ??= this.spareCols.pop() ?? new Columns(Math.min(this.opts.batchMaxRows, 1 << 16));
+    this.segCols.add(refs, ts, vs, n);
+    release();
     this.batchRows += n;
     this.queuedRows += n;
     this.metrics.pendingRows.inc(n);
@@ -510,10 +587,10 @@ export class ClickHouseStorage implements Storage {
    * INSERT; `drain` writes the queue in order.
    */
   private rotate(): void {
-    if (this.batch.length > 0) {
+    if (this.segCols && this.segCols.n > 0) {
       const name = this.wal!.rotate();
-      this.segments.push({ name, txns: this.batch, rows: this.batchRows, old: this.batchOld });
-      this.batch = [];
+      this.segments.push({ name, cols: this.segCols, rows: this.batchRows, old: this.batchOld });
+      this.segCols = undefined;
       this.batchRows = 0;
       this.batchOld = 0;
     }
@@ -533,7 +610,7 @@ export class ClickHouseStorage implements Storage {
     while (this.segments.length > 0) {
       const seg = this.segments[0]!;
       try {
-        await this.insertBatch(seg.txns, seg.rows, seg.name);
+        await this.insertBatch([seg.cols.txn()], seg.rows, seg.name);
       } catch {
         this.wakeRoomWaiters(); // they fail now instead of waiting for the retry
         const delay = FLUSH_RETRY_MS[Math.min(this.retries++, FLUSH_RETRY_MS.length - 1)]!;
@@ -550,8 +627,33 @@ export class ClickHouseStorage implements Storage {
       this.oldRows -= seg.old;
       this.metrics.pendingRows.dec(seg.rows);
       this.wal!.remove(seg.name);
+      seg.cols.n = 0;
+      if (this.spareCols.length < 2) this.spareCols.push(seg.cols);
       this.wakeRoomWaiters();
     }
+  }
+
+  /** takeColumns returns free appender columns with room for `cap` rows, if the pool has some. */
+  private takeColumns(cap: number): Columns {
+    const pool = this.appenderCols;
+    for (let i = pool.length - 1; i >= 0; i--) {
+      const c = pool[i]!;
+      if (c.cap >= cap && (i === 0 || pool[i - 1]!.cap < cap)) {
+        pool.splice(i, 1);
+        return c;
+      }
+    }
+    return new Columns(cap);
+  }
+
+  /** giveColumns returns appender columns to the pool (kept sorted by capacity). */
+  private giveColumns(c: Columns): void {
+    c.n = 0;
+    const pool = this.appenderCols;
+    if (pool.length >= COLUMN_POOL || c.cap > 1 << 16) return;
+    let i = pool.length;
+    while (i > 0 && pool[i - 1]!.cap > c.cap) i--;
+    pool.splice(i, 0, c);
   }
 
   private wakeRoomWaiters(): void {
