@@ -236,3 +236,25 @@ void test("head: over head_max_samples the span shrinks (not below 15m) and comp
   head.truncate();
   assert.ok(head.completeFromMs() >= truncatedAt);
 });
+
+void test("head: a burst of appends over head_max_samples truncates at once, not at the next tick", () => {
+  const H = 3_600_000;
+  const series = Array.from({ length: 10 }, (_, i) => L({ __name__: "m", i: `${i}` }));
+  const clock = { now: 10 * H };
+  const head = new Head({
+    durationMs: 2 * H,
+    maxSamples: 1000,
+    openedMs: 0,
+    labelsOf: (ref) => series[ref - 1]!,
+    now: () => clock.now,
+  });
+  // 10 series × one sample every 10s for 2h = 7200 samples in one append: 7× the budget.
+  const samples: [number, number, number][] = [];
+  for (let t = clock.now - 2 * H + 10_000; t <= clock.now; t += 10_000)
+    for (let r = 1; r <= 10; r++) samples.push([r, t, 1]);
+  add(head, samples);
+  const held = head.stats().samples;
+  assert.ok(held <= 1250, `holds ${held} samples after the burst`);
+  // Never below 15 minutes: 10 series × 6 a minute × 15 minutes.
+  assert.ok(held >= 900, `holds only ${held}`);
+});

@@ -103,6 +103,9 @@ export class Head {
   private spanMs: number;
   /** loadedFromMs: the head was filled from ClickHouse from this time on (see loaded). */
   private loadedFromMs: number | undefined;
+  /** held: samples held at the last truncate; added: samples appended since. */
+  private held = 0;
+  private added = 0;
 
   constructor(private readonly o: HeadOptions) {
     this.now = o.now ?? Date.now;
@@ -151,7 +154,12 @@ export class Head {
         else this.byName.set(name, [ref]);
       }
       s.add(t, bits[2 * k]!, bits[2 * k + 1]!);
+      this.added++;
     }
+    // Heavy ingest (remote_write at a million samples a second) would overshoot the budget
+    // long before the periodic truncation: truncate as soon as it is a quarter over.
+    const max = this.o.maxSamples ?? 0;
+    if (max > 0 && this.held + this.added > max * 1.25) this.truncate();
   }
 
   /** truncate drops samples older than the head's span and returns what is left (as stats). */
@@ -180,6 +188,8 @@ export class Head {
         samples += s.n - s.start;
       }
     }
+    this.held = samples;
+    this.added = 0;
     return { series, samples };
   }
 
