@@ -15,6 +15,7 @@ export {
   ParseError,
   PipelineBuildError,
   exprToString,
+  prettify,
   parseExpr,
   parseLogSelector,
   parseMatchers,

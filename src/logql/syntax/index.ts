@@ -43,6 +43,7 @@ export {
   validateRegexpParser,
 } from "./parser.ts";
 export { exprToString, labelFilterToString, matcherToString, stageToString } from "./printer.ts";
+export { prettify } from "./prettier.ts";
 export {
   BytesError,
   GoDurationError,

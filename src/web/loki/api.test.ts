@@ -450,6 +450,17 @@ describe("Loki query API", () => {
       const r = await get("/loki/api/v1/format_query", { query: '{app="x"}|="a"' });
       assert.equal(r.statusCode, 200);
       assert.equal(r.body, '{"status":"success","data":"{app=\\"x\\"} |= \\"a\\""}\n');
+      // Over 100 bytes Loki answers the prettified, multi-line form.
+      const long =
+        'sum by (app) (count_over_time({app="checkout", namespace="production"} |= "error" ' +
+        '| logfmt | level="error" [5m]))';
+      const l = await get("/loki/api/v1/format_query", { query: long });
+      assert.equal(
+        l.json().data,
+        // The inner range aggregation is 96 bytes: it stays on one line.
+        'sum by (app)(\n  count_over_time({app="checkout", namespace="production"} |= "error"' +
+          ' | logfmt | level="error"[5m])\n)',
+      );
       const bad = await get("/loki/api/v1/format_query", { query: "{app=" });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().status, "invalid-query");

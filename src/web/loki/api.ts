@@ -11,7 +11,7 @@ import {
   ParseError,
   PipelineError,
   QueryError,
-  exprToString,
+  prettify,
   parseExpr,
   parseMatchers,
 } from "../../logql/index.ts";
@@ -211,9 +211,8 @@ function formatQuery(req: FastifyRequest, reply: FastifyReply): FastifyReply {
   let body: { status: string; data?: string; error?: string };
   let code = 200;
   try {
-    // TODO(loki-api): Loki answers syntax.Prettify (multi-line for long queries); the LogQL
-    // printer has only the single-line form.
-    const data = exprToString(parseExpr(q));
+    // Loki answers syntax.Prettify: one line up to 100 bytes, split beyond (prettier.ts).
+    const data = prettify(parseExpr(q));
     body = data === "" ? { status: "success" } : { status: "success", data };
   } catch (err) {
     code = 400;
