@@ -15,7 +15,13 @@ import type {
   Unwrap,
 } from "./ast.ts";
 import { formatFloatV, formatPromDuration, goQuote } from "./go.ts";
-import { exprToString, labelFilterToString, matcherToString, stageToString } from "./printer.ts";
+import {
+  exprToString,
+  groupModifier,
+  labelFilterToString,
+  matcherToString,
+  stageToString,
+} from "./printer.ts";
 
 /** MAX_CHARS_PER_LINE: longer one-line forms are split (Loki's maxCharsPerLine, in bytes). */
 const MAX_CHARS_PER_LINE = 100;
@@ -139,9 +145,7 @@ function binaryOp(e: BinaryExpr): string {
   let op: string = e.op;
   if (e.returnBool) op += " bool";
   const m = e.matching;
-  let group = "";
-  if (m.card === "many-to-one") group = "group_left";
-  if (m.card === "one-to-many") group = "group_right";
+  let group = groupModifier(m);
   if (m.include && m.include.length > 0) group = `${group} (${m.include.join(", ")})`;
   if (m.matchingLabels && m.matchingLabels.length > 0) {
     op = `${op} ${m.on ? "on" : "ignoring"} (${m.matchingLabels.join(", ")}) ${group}`;

@@ -13,6 +13,7 @@ import type {
   NamedMatcher,
   Stage,
   Unwrap,
+  VectorMatching,
 } from "./ast.ts";
 import {
   formatBytes,
@@ -50,9 +51,7 @@ export function exprToString(e: Expr): string {
       let op: string = e.op;
       if (e.returnBool) op += " bool";
       const m = e.matching;
-      let group = "";
-      if (m.card === "many-to-one") group = "group_left";
-      if (m.card === "one-to-many") group = "group_right";
+      let group = groupModifier(m);
       if (m.include !== null) group = `${group} (${m.include.join(",")})`;
       if (m.on || m.matchingLabels !== null) {
         op = `${op} ${m.on ? "on" : "ignoring"} (${(m.matchingLabels ?? []).join(",")}) ${group}`;
@@ -71,6 +70,13 @@ export function exprToString(e: Expr): string {
     default:
       return assertNever(e);
   }
+}
+
+/** groupModifier is `group_left`, `group_right` or "" for a binary operation's cardinality. */
+export function groupModifier(m: VectorMatching): string {
+  if (m.card === "many-to-one") return "group_left";
+  if (m.card === "one-to-many") return "group_right";
+  return "";
 }
 
 /** matcherToString renders a stream matcher as Prometheus does: `name="value"`. */

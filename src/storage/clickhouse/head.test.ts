@@ -202,17 +202,22 @@ async function waitForHead<Q>(f: () => Q): Promise<Q> {
   throw new Error("the head was not loaded");
 }
 
-void test("head: over head_max_samples the span shrinks (not below 15m) and completeness follows", () => {
-  const H = 3_600_000;
+/** budgetHead is a 2h head of 10 series ("m", i="0".."9") limited to 1000 samples. */
+function budgetHead(clock: { now: number }): Head {
   const series = Array.from({ length: 10 }, (_, i) => L({ __name__: "m", i: `${i}` }));
-  const clock = { now: 10 * H };
-  const head = new Head({
-    durationMs: 2 * H,
+  return new Head({
+    durationMs: 2 * 3_600_000,
     maxSamples: 1000,
     openedMs: 0,
     labelsOf: (ref) => series[ref - 1]!,
     now: () => clock.now,
   });
+}
+
+void test("head: over head_max_samples the span shrinks (not below 15m) and completeness follows", () => {
+  const H = 3_600_000;
+  const clock = { now: 10 * H };
+  const head = budgetHead(clock);
   head.loaded(0);
   // 10 series × one sample a minute for 2h = 1200 samples: over the budget of 1000.
   const samples: [number, number, number][] = [];
@@ -239,15 +244,8 @@ void test("head: over head_max_samples the span shrinks (not below 15m) and comp
 
 void test("head: a burst of appends over head_max_samples truncates at once, not at the next tick", () => {
   const H = 3_600_000;
-  const series = Array.from({ length: 10 }, (_, i) => L({ __name__: "m", i: `${i}` }));
   const clock = { now: 10 * H };
-  const head = new Head({
-    durationMs: 2 * H,
-    maxSamples: 1000,
-    openedMs: 0,
-    labelsOf: (ref) => series[ref - 1]!,
-    now: () => clock.now,
-  });
+  const head = budgetHead(clock);
   // 10 series × one sample every 10s for 2h = 7200 samples in one append: 7× the budget.
   const samples: [number, number, number][] = [];
   for (let t = clock.now - 2 * H + 10_000; t <= clock.now; t += 10_000)

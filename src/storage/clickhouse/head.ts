@@ -290,6 +290,6 @@ export class HeadQuerier implements Querier {
 }
 
 /** byBytes orders strings by their UTF-8 bytes, as ClickHouse and Go do. */
-function byBytes(a: string, b: string): number {
+export function byBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

@@ -4,7 +4,7 @@
 import type { Label, Labels } from "../../model/labels/index.ts";
 import { EMPTY_LABELS } from "../../model/labels/index.ts";
 import type { LogEntry } from "../logs.ts";
-import { layoutBlock, varintLength, writeVarint } from "./native.ts";
+import { NativeReader, layoutBlock, varintLength, writeVarint } from "./native.ts";
 
 /** EncodedStream is one stream's rows of an entries block, already in sorting-key order. */
 export interface EncodedStream {
@@ -211,36 +211,10 @@ function concat64<A extends BigUint64Array | BigInt64Array>(
   return out;
 }
 
-class Reader {
-  off = 0;
-  constructor(private readonly buf: Buffer) {}
-  varint(): number {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      if (this.off >= this.buf.length) throw new Error("Native: truncated varint");
-      const b = this.buf[this.off++]!;
-      n += (b & 0x7f) * mul;
-      if (b < 0x80) return n;
-      mul *= 128;
-    }
-  }
-  string(): string {
-    const len = this.varint();
-    const end = this.off + len;
-    if (end > this.buf.length) throw new Error("Native: truncated string");
-    const s = len === 0 ? "" : this.buf.toString("utf8", this.off, end);
-    this.off = end;
-    return s;
-  }
+class Reader extends NativeReader {
   /** fixed copies `len` bytes into a fresh, aligned ArrayBuffer. */
   fixed(len: number): ArrayBuffer {
-    const end = this.off + len;
-    if (end > this.buf.length) throw new Error("Native: truncated column");
-    const out = new Uint8Array(len);
-    out.set(this.buf.subarray(this.off, end));
-    this.off = end;
-    return out.buffer;
+    return this.bytes(len).buffer as ArrayBuffer;
   }
   /** map reads a Map(String, String) column of `rows` rows into label sets. */
   map(rows: number, out: Labels[]): void {

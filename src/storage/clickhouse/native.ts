@@ -6,7 +6,6 @@
 // guarantee.
 
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder("utf-8", { fatal: false });
 
 /** varintLength returns how many bytes the unsigned LEB128 encoding of n takes. */
 export function varintLength(n: number): number {
@@ -135,9 +134,18 @@ export interface NativeTable {
   readonly columns: ReadonlyMap<string, DecodedColumn>;
 }
 
-class Reader {
+/**
+ * NativeReader reads a Native-format result: varints, strings and fixed-width column data
+ * (logs-native.ts extends it with Map columns).
+ */
+export class NativeReader {
   off = 0;
-  constructor(readonly buf: Uint8Array) {}
+  readonly buf: Buffer;
+  constructor(data: Uint8Array) {
+    this.buf = Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  }
   varint(): number {
     let n = 0;
     let mul = 1;
@@ -153,7 +161,7 @@ class Reader {
     const len = this.varint();
     const end = this.off + len;
     if (end > this.buf.length) throw new Error("Native: truncated string");
-    const s = textDecoder.decode(this.buf.subarray(this.off, end));
+    const s = len === 0 ? "" : this.buf.toString("utf8", this.off, end);
     this.off = end;
     return s;
   }
@@ -169,7 +177,7 @@ class Reader {
   }
 }
 
-function decodeColumn(r: Reader, type: string, rows: number): DecodedColumn {
+function decodeColumn(r: NativeReader, type: string, rows: number): DecodedColumn {
   switch (type) {
     case "Float64":
       return { type, kind: "f64", values: new Float64Array(r.bytes(rows * 8).buffer) };
@@ -204,7 +212,7 @@ function decodeColumn(r: Reader, type: string, rows: number): DecodedColumn {
  * concatenates the blocks column by column.
  */
 export function decodeNative(buf: Uint8Array): NativeTable {
-  const r = new Reader(buf);
+  const r = new NativeReader(buf);
   const parts = new Map<string, DecodedColumn[]>();
   let rows = 0;
   while (r.off < buf.length) {

@@ -42,7 +42,7 @@ import {
 import type { SchemaOptions, Tables } from "./schema.ts";
 import { MIGRATIONS, bootstrapStatements, retentionStatements, tables } from "./schema.ts";
 import { dayLiteral, matchersSql, metricNameSql, msLiteral, quote } from "./sql.ts";
-import { Head, HeadQuerier } from "./head.ts";
+import { Head, HeadQuerier, byBytes } from "./head.ts";
 import { SampleWal } from "./wal.ts";
 
 const DAY_MS = 86_400_000;
@@ -162,7 +162,6 @@ const COLUMN_POOL = 128;
 interface Segment {
   readonly name: string;
   readonly cols: Columns;
-  readonly rows: number;
   /** old: samples in it that were older than the head's complete range when committed. */
   readonly old: number;
 }
@@ -258,7 +257,7 @@ export class ClickHouseStorage implements Storage {
   /** segCols collects the current log segment's samples; spareCols are flushed ones. */
   private segCols: Columns | undefined;
   private spareCols: Columns[] = [];
-  /** appenderCols are free appender columns (log mode), largest last. */
+  /** appenderCols are free appender columns (log mode), by capacity, smallest first. */
   private appenderCols: Columns[] = [];
 
   constructor(
@@ -363,18 +362,10 @@ export class ClickHouseStorage implements Storage {
   appender(sizeHint?: number): Appender {
     const cap = Math.min(Math.max(64, sizeHint ?? 0), 1 << 20);
     // With the log, commits copy their samples into the segment's columns, so an appender's
-    // columns are reused by later appenders.
-    const pooled = this.wal ? this.takeColumns(cap) : undefined;
-    let refs = pooled?.refs ?? new Int32Array(cap);
-    let ts = pooled?.ts ?? new Float64Array(cap);
-    let vs = pooled?.vs ?? new Float64Array(cap);
-    let n = 0;
+    // columns go back to a pool for later appenders; without it a batch keeps them.
+    const cols = this.wal ? this.takeColumns(cap) : new Columns(cap);
     const release = (): void => {
-      if (!pooled) return;
-      pooled.refs = refs;
-      pooled.ts = ts;
-      pooled.vs = vs;
-      this.giveColumns(pooled);
+      if (this.wal) this.giveColumns(cols);
     };
     let done = false;
     const use = () => {
@@ -390,16 +381,12 @@ export class ClickHouseStorage implements Storage {
         } else if (!Number.isSafeInteger(tMs)) {
           validateAppend(labels, tMs);
         }
-        if (n === refs.length) {
-          const grow = <A extends Int32Array | Float64Array>(a: A, b: A): A => (b.set(a), b);
-          refs = grow(refs, new Int32Array(n * 2));
-          ts = grow(ts, new Float64Array(n * 2));
-          vs = grow(vs, new Float64Array(n * 2));
-        }
-        refs[n] = ref;
-        ts[n] = tMs;
-        vs[n] = value;
-        n++;
+        const n = cols.n;
+        if (n === cols.cap) cols.reserve(1);
+        cols.refs[n] = ref;
+        cols.ts[n] = tMs;
+        cols.vs[n] = value;
+        cols.n = n + 1;
         return ref;
       },
       commit: () => {
@@ -409,6 +396,7 @@ export class ClickHouseStorage implements Storage {
           return Promise.reject(err as Error);
         }
         done = true;
+        const { refs, ts, vs, n } = cols;
         if (n === 0) {
           release();
           return Promise.resolve();
@@ -421,7 +409,7 @@ export class ClickHouseStorage implements Storage {
       rollback: () => {
         if (!done) release();
         done = true;
-        n = 0;
+        cols.n = 0;
       },
     };
   }
@@ -589,7 +577,7 @@ export class ClickHouseStorage implements Storage {
   private rotate(): void {
     if (this.segCols && this.segCols.n > 0) {
       const name = this.wal!.rotate();
-      this.segments.push({ name, cols: this.segCols, rows: this.batchRows, old: this.batchOld });
+      this.segments.push({ name, cols: this.segCols, old: this.batchOld });
       this.segCols = undefined;
       this.batchRows = 0;
       this.batchOld = 0;
@@ -610,7 +598,7 @@ export class ClickHouseStorage implements Storage {
     while (this.segments.length > 0) {
       const seg = this.segments[0]!;
       try {
-        await this.insertBatch([seg.cols.txn()], seg.rows, seg.name);
+        await this.insertBatch([seg.cols.txn()], seg.cols.n, seg.name);
       } catch {
         this.wakeRoomWaiters(); // they fail now instead of waiting for the retry
         const delay = FLUSH_RETRY_MS[Math.min(this.retries++, FLUSH_RETRY_MS.length - 1)]!;
@@ -623,9 +611,9 @@ export class ClickHouseStorage implements Storage {
       }
       this.retries = 0;
       this.segments.shift();
-      this.queuedRows -= seg.rows;
+      this.queuedRows -= seg.cols.n;
       this.oldRows -= seg.old;
-      this.metrics.pendingRows.dec(seg.rows);
+      this.metrics.pendingRows.dec(seg.cols.n);
       this.wal!.remove(seg.name);
       seg.cols.n = 0;
       if (this.spareCols.length < 2) this.spareCols.push(seg.cols);
@@ -633,17 +621,10 @@ export class ClickHouseStorage implements Storage {
     }
   }
 
-  /** takeColumns returns free appender columns with room for `cap` rows, if the pool has some. */
+  /** takeColumns returns the smallest pooled columns with room for `cap` rows, or new ones. */
   private takeColumns(cap: number): Columns {
-    const pool = this.appenderCols;
-    for (let i = pool.length - 1; i >= 0; i--) {
-      const c = pool[i]!;
-      if (c.cap >= cap && (i === 0 || pool[i - 1]!.cap < cap)) {
-        pool.splice(i, 1);
-        return c;
-      }
-    }
-    return new Columns(cap);
+    const i = this.appenderCols.findIndex((c) => c.cap >= cap);
+    return i >= 0 ? this.appenderCols.splice(i, 1)[0]! : new Columns(cap);
   }
 
   /** giveColumns returns appender columns to the pool (kept sorted by capacity). */
@@ -1233,8 +1214,7 @@ function joinSeries(a: Series, b: Series): Series {
 function mergeSorted(a: string[], b: string[]): string[] {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  const set = new Set([...a, ...b]);
-  return [...set].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  return [...new Set([...a, ...b])].sort(byBytes);
 }
 
 /**

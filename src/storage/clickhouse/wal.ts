@@ -84,6 +84,8 @@ export class SampleWal {
   private scratch = Buffer.alloc(1 << 16);
   private seq = 1;
   private syncing = false;
+  /** idle: close() waiting for the running sync (and any it chains) to end. */
+  private idle: (() => void)[] = [];
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private closed = false;
 
@@ -217,6 +219,7 @@ export class SampleWal {
       }
       this.syncing = false;
       if (this.waiters.length > 0 || this.retiring.length > 0) this.sync();
+      else for (const idle of this.idle.splice(0)) idle();
     };
     if (left === 0) {
       done();
@@ -253,12 +256,11 @@ export class SampleWal {
     }
   }
 
-  /** close waits for pending fsyncs, closes the current segment and removes it if `empty`. */
+  /** close waits for pending fsyncs, closes the current segment and, with removeCurrent, removes it. */
   async close(removeCurrent: boolean): Promise<void> {
     this.closed = true;
-    while (this.syncing || this.waiters.length > 0 || this.retiring.length > 0) {
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    // Appends and rotations start a sync whenever none runs, so "no sync running" is idle.
+    if (this.syncing) await new Promise<void>((resolve) => this.idle.push(resolve));
     closeSync(this.cur.fd);
     if (removeCurrent) this.remove(this.cur.name);
   }
