@@ -36,6 +36,10 @@ import { openChdbDriver, openClickHouseStorage } from "../src/storage/clickhouse
 import { MemoryStorage } from "../src/storage/memory/index.ts";
 import { newLogger } from "../src/util/logging/index.ts";
 import { freePort } from "../src/testing/index.ts";
+import { tuneGarbageCollector } from "../src/util/runtime/gc.ts";
+
+// Vigil runs in this process: with the garbage-collector settings `vigil start` uses.
+tuneGarbageCollector();
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -77,7 +81,8 @@ const INTERVAL = args.interval;
 /**
  * startProfile starts V8's CPU profiler on this process when VIGIL_BENCH_PROFILE names a file
  * (its sampling heap profiler when the name ends in .heapprofile), so that the measured window
- * alone is profiled; the returned function writes the profile.
+ * alone is profiled; the returned function writes the profile. A name ending in .heapsnapshot
+ * writes a heap snapshot at the end of the window instead.
  */
 async function startProfile(): Promise<(() => Promise<void>) | undefined> {
   const file = process.env.VIGIL_BENCH_PROFILE;
@@ -85,6 +90,13 @@ async function startProfile(): Promise<(() => Promise<void>) | undefined> {
   const { Session } = await import("node:inspector/promises");
   const session = new Session();
   session.connect();
+  if (file.endsWith(".heapsnapshot")) {
+    // A snapshot of what is live at the end of the window.
+    return async () => {
+      const { writeHeapSnapshot } = await import("node:v8");
+      writeHeapSnapshot(file);
+    };
+  }
   if (file.endsWith(".heapprofile")) {
     await session.post("HeapProfiler.enable");
     await session.post("HeapProfiler.startSampling", {

@@ -83,8 +83,8 @@ export interface StorageConfig {
    */
   headDurationMs: number;
   /**
-   * Most samples the head holds (about 24 bytes each) [head_max_samples]; default 16000000 (about
-   * 384 MB). Past it the head keeps a shorter span, at least 15m; 0: no bound.
+   * Most samples the head holds (about 16 bytes each) [head_max_samples]; default 16000000 (about
+   * 256 MB). Past it the head keeps a shorter span, at least 15m; 0: no bound.
    */
   headMaxSamples: number;
   /**

@@ -3,6 +3,7 @@
 // cached series refs, write staleness markers and the report series, commit.
 import type { Labels } from "../model/labels/index.ts";
 import {
+  LabelInterner,
   METRIC_NAME,
   getLabel,
   isValidLabelName,
@@ -101,6 +102,13 @@ export class ScrapeCache {
   /** Report series entries, by metric name. */
   readonly report = new Map<string, CacheEntry>();
 }
+
+/**
+ * INTERNER shares label pairs between the series of all targets (metric names, job, instance,
+ * le, ...): the cache entries and the storage keep a series' labels for as long as it is
+ * scraped.
+ */
+const INTERNER = new LabelInterner();
 
 /** copyString detaches a string sliced from a large body so that the body can be freed. */
 function copyString(s: string): string {
@@ -471,7 +479,7 @@ export class ScrapeLoop {
             throw new Error(`invalid metric name or label names: ${formatSeries(ls)}`);
           }
           verifyLabelLimits(ls, o.labelLimits);
-          e = { ref: 0, labels: ls, lastIter: 0, seenIter: 0 };
+          e = { ref: 0, labels: INTERNER.labels(ls), lastIter: 0, seenIter: 0 };
           c.series.set(copyString(met), e);
           isNew = true;
         }

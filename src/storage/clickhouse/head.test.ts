@@ -84,6 +84,66 @@ void test("head: order, duplicates, stale markers, truncation and completeness",
   assert.deepEqual(head.stats(), { series: 2, samples: 2 });
 });
 
+void test("head: chunks hold random out-of-order writes, replacements and truncations like a sorted map", async () => {
+  // A reference model (a map per series, sorted on read) against the chunked head, through
+  // enough samples per series to fill, split and free many chunks.
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const series = Array.from({ length: 5 }, (_, i) => L({ __name__: "m", i: `${i}` }));
+  const { head, clock } = headOf(series, 10_000_000);
+  const model = series.map(() => new Map<number, number>());
+  let cut = -Infinity;
+  for (let round = 0; round < 40; round++) {
+    const batch: [number, number, number][] = [];
+    for (let k = 0; k < 200; k++) {
+      const ref = 1 + Math.floor(rand() * series.length);
+      // Mostly in order (the clock moves on), sometimes far back, sometimes a repeat.
+      const base = clock.now - 590_000 + round * 1000;
+      const t =
+        rand() < 0.7 ? base + k * 10 : base - Math.floor(rand() * 300_000) + (rand() < 0.3 ? 0 : 1);
+      const v = round * 1000 + k;
+      batch.push([ref, t, v]);
+      if (t >= clock.now - 600_000) model[ref - 1]!.set(t, v);
+    }
+    add(head, batch);
+    if (round % 10 === 9) {
+      clock.now += 100_000;
+      head.truncate();
+      cut = clock.now - 600_000;
+      for (const m of model) for (const t of [...m.keys()]) if (t < cut) m.delete(t);
+    }
+    const q = new HeadQuerier(head, () => {}, -Infinity, Infinity);
+    const got = await q.select([]);
+    const want = model
+      .map((m, i) => ({ i, ts: [...m.keys()].sort((a, b) => a - b), m }))
+      .filter((x) => x.ts.length > 0);
+    assert.equal(got.length, want.length, `round ${round}`);
+    got.forEach((g, j) => {
+      const w = want[j]!;
+      assert.deepEqual([...g.timestamps], w.ts, `round ${round} series ${w.i}`);
+      assert.deepEqual(
+        [...g.values],
+        w.ts.map((t) => w.m.get(t)),
+        `round ${round} series ${w.i}`,
+      );
+    });
+    assert.equal(
+      head.stats().samples,
+      want.reduce((a, w) => a + w.ts.length, 0),
+    );
+    // A narrow range inside.
+    const mid = clock.now - 400_000;
+    const r = await new HeadQuerier(head, () => {}, mid, mid + 50_000).select([
+      new Matcher("=", "i", "2"),
+    ]);
+    const w2 = [...model[2]!.keys()]
+      .filter((t) => t >= mid && t <= mid + 50_000)
+      .sort((a, b) => a - b);
+    assert.deepEqual(r.length ? [...r[0]!.timestamps] : [], w2);
+  }
+  assert.ok(cut > -Infinity);
+});
+
 const dir = mkdtempSync(join(tmpdir(), "vigil-head-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -60,7 +60,7 @@ export interface ClickHouseStorageOptions extends SchemaOptions {
    * no head, every query reads ClickHouse.
    */
   readonly headDurationMs?: number;
-  /** headMaxSamples bounds the head's memory (about 24 bytes a sample); 0 or absent: no bound. */
+  /** headMaxSamples bounds the head's memory (about 16 bytes a sample); 0 or absent: no bound. */
   readonly headMaxSamples?: number;
   /**
    * walDir and flushIntervalMs switch on the write-ahead log (wal.ts) when there is a head:
@@ -82,27 +82,72 @@ const MAX_QUEUED_BATCHES = 4;
 /** FLUSH_RETRY_MS: delays between attempts to write a log segment that ClickHouse refused. */
 const FLUSH_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
-/** SeriesInfo is what the storage remembers about a series it has written in this process. */
-interface SeriesInfo {
-  readonly labels: Labels;
-  readonly fpLo: number;
-  readonly fpHi: number;
+/**
+ * SeriesTable is what the storage remembers about the series it has written in this process,
+ * by ref − 1, as columns: one typed array per field rather than an object per series, so that
+ * 100k series cost the garbage collector a few arrays instead of several hundred thousand
+ * objects (and boxed numbers: fingerprint halves do not fit a small integer).
+ */
+class SeriesTable {
+  readonly labels: Labels[] = [];
+  /** fp: the fingerprint's low and high 32 bits. */
+  fp = new Uint32Array(2048);
   /** target is the target key (sample-encoding.ts targetOf). */
-  readonly target: number;
-  /**
-   * days (UTC day numbers) whose series row is known to be committed: a plain array (of one or
-   * two days, usually) rather than a Set or typed array per series, which cost the garbage
-   * collector far more across 100k series.
-   */
-  readonly days: number[];
+  target = new Uint32Array(1024);
   /** nameId indexes the metric name in `dict` (its encoded bytes). */
-  nameId: number;
-  lastDay: number;
+  nameId = new Int32Array(1024);
+  /**
+   * day0, day1: the two latest UTC days whose series row is known to be committed (−1: none).
+   * An older day's row is written again if a sample for it comes (the series table is a
+   * ReplacingMergeTree, so a repeated row merges away).
+   */
+  day0 = new Int32Array(1024).fill(-1);
+  day1 = new Int32Array(1024).fill(-1);
   /**
    * exp is the decimal exponent the series' values are written with. It only grows, so that
    * mantissas of one series stay on one scale (which is what makes their deltas small).
    */
-  exp: number;
+  exp = new Uint8Array(1024);
+
+  get length(): number {
+    return this.labels.length;
+  }
+
+  /** add appends a series and returns its ref. */
+  add(labels: Labels, fp: bigint, target: number, nameId: number): number {
+    const i = this.labels.length;
+    if (i === this.target.length) this.grow();
+    this.labels.push(labels);
+    this.fp[2 * i] = Number(fp & 0xffffffffn);
+    this.fp[2 * i + 1] = Number(fp >> 32n);
+    this.target[i] = target;
+    this.nameId[i] = nameId;
+    return i + 1;
+  }
+
+  /** hasDay tells whether series i's row for `day` is known to be committed. */
+  hasDay(i: number, day: number): boolean {
+    return this.day0[i] === day || this.day1[i] === day;
+  }
+
+  /** addDay records that series i's row for `day` is committed (keeping the two latest). */
+  addDay(i: number, day: number): void {
+    if (this.hasDay(i, day)) return;
+    if (this.day0[i]! <= this.day1[i]!) {
+      if (day > this.day0[i]!) this.day0[i] = day;
+    } else if (day > this.day1[i]!) this.day1[i] = day;
+  }
+
+  private grow(): void {
+    const cap = this.target.length * 2;
+    const g = <T extends Uint32Array | Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    this.fp = g(this.fp, new Uint32Array(cap * 2));
+    this.target = g(this.target, new Uint32Array(cap));
+    this.nameId = g(this.nameId, new Int32Array(cap));
+    this.day0 = g(this.day0, new Int32Array(cap).fill(-1));
+    this.day1 = g(this.day1, new Int32Array(cap).fill(-1));
+    this.exp = g(this.exp, new Uint8Array(cap));
+  }
 }
 
 /**
@@ -230,7 +275,7 @@ export class ClickHouseStorage implements Storage {
   private flatTs = new Float64Array(0);
   private flatVs = new Float64Array(0);
   private flatSrc = new Uint32Array(0);
-  private readonly series: SeriesInfo[] = [];
+  private readonly series = new SeriesTable();
   private batch: Txn[] = [];
   private batchRows = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -272,7 +317,7 @@ export class ClickHouseStorage implements Storage {
         durationMs: opts.headDurationMs,
         ...(opts.headMaxSamples ? { maxSamples: opts.headMaxSamples } : {}),
         openedMs: Date.now(),
-        labelsOf: (ref) => this.series[ref - 1]!.labels,
+        labelsOf: (ref) => this.series.labels[ref - 1]!,
       });
       this.head = head;
       this.headTimer = setInterval(() => {
@@ -418,18 +463,12 @@ export class ClickHouseStorage implements Storage {
     const key = labelsKey(labels);
     let ref = this.refByKey.get(key);
     if (ref === undefined) {
-      const fp = fingerprint(labels);
-      this.series.push({
+      ref = this.series.add(
         labels,
-        fpLo: Number(fp & 0xffffffffn),
-        fpHi: Number(fp >> 32n),
-        target: targetOf(labels),
-        days: [],
-        nameId: this.nameId(metricName(labels)),
-        lastDay: -1,
-        exp: 0,
-      });
-      ref = this.series.length;
+        fingerprint(labels),
+        targetOf(labels),
+        this.nameId(metricName(labels)),
+      );
       this.refByKey.set(key, ref);
     }
     return ref;
@@ -512,7 +551,7 @@ export class ClickHouseStorage implements Storage {
   async replayWal(): Promise<void> {
     const o = this.opts;
     if (!this.head || !o.walDir || !o.flushIntervalMs || o.flushIntervalMs <= 0) return;
-    const { wal, segments } = SampleWal.open(o.walDir, (ref) => this.series[ref - 1]!.labels);
+    const { wal, segments } = SampleWal.open(o.walDir, (ref) => this.series.labels[ref - 1]!);
     for (const seg of segments) {
       const txns: Txn[] = [];
       let rows = 0;
@@ -669,10 +708,7 @@ export class ClickHouseStorage implements Storage {
       }
       const block = this.encodeSamples(txns, rows);
       await this.driver.insertNative(this.t.samples, SAMPLE_COLUMNS, block, dedupToken);
-      for (const [ref, day] of newDays) {
-        const days = this.series[ref - 1]!.days;
-        if (!days.includes(day)) days.push(day);
-      }
+      for (const [ref, day] of newDays) this.series.addDay(ref - 1, day);
       this.metrics.batches.inc();
       this.metrics.rows.inc({ table: "samples" }, rows);
       this.metrics.bytes.inc({ table: "samples" }, block.length);
@@ -693,12 +729,7 @@ export class ClickHouseStorage implements Storage {
       for (let i = 0; i < t.n; i++) {
         const ref = t.refs[i]!;
         const day = Math.floor(t.ts[i]! / DAY_MS);
-        const info = this.series[ref - 1]!;
-        if (info.lastDay === day) continue;
-        if (info.days.includes(day)) {
-          info.lastDay = day;
-          continue;
-        }
+        if (this.series.hasDay(ref - 1, day)) continue;
         const k = ref * 100_000 + day; // day numbers stay below 100k until the year 2243
         if (seen.has(k)) continue;
         seen.add(k);
@@ -717,19 +748,19 @@ export class ClickHouseStorage implements Storage {
     const offsets = new BigUint64Array(n);
     let total = 0n;
     rows.forEach(([ref, day], i) => {
-      const s = this.series[ref - 1]!;
+      const s = this.series;
       dates[i] = day;
-      fps[2 * i] = s.fpLo;
-      fps[2 * i + 1] = s.fpHi;
-      names.push(this.dict[s.nameId]!);
-      total += BigInt(s.labels.length - 1);
+      fps[2 * i] = s.fp[2 * (ref - 1)]!;
+      fps[2 * i + 1] = s.fp[2 * (ref - 1) + 1]!;
+      names.push(this.dict[s.nameId[ref - 1]!]!);
+      total += BigInt(s.labels[ref - 1]!.length - 1);
       offsets[i] = total;
     });
     // Map(K, V) is encoded as Array(Tuple(K, V)): offsets, then all keys, then all values.
     const keys: Uint8Array[] = [];
     const vals: Uint8Array[] = [];
     for (const [ref] of rows) {
-      for (const l of this.series[ref - 1]!.labels) {
+      for (const l of this.series.labels[ref - 1]!) {
         if (l.name === METRIC_NAME) continue;
         keys.push(encodeString(l.name));
         vals.push(encodeString(l.value));
@@ -769,15 +800,15 @@ export class ClickHouseStorage implements Storage {
       }
     }
     const rank = this.nameRank;
-    const series = this.series;
+    const { target, nameId, fp } = this.series;
     refs.sort((a, b) => {
-      const x = series[a - 1]!;
-      const y = series[b - 1]!;
+      const x = a - 1;
+      const y = b - 1;
       return (
-        x.target - y.target ||
-        rank[x.nameId]! - rank[y.nameId]! ||
-        x.fpHi - y.fpHi ||
-        x.fpLo - y.fpLo
+        target[x]! - target[y]! ||
+        rank[nameId[x]!]! - rank[nameId[y]!]! ||
+        fp[2 * x + 1]! - fp[2 * y + 1]! ||
+        fp[2 * x]! - fp[2 * y]!
       );
     });
     let row = 0;
@@ -846,22 +877,28 @@ export class ClickHouseStorage implements Storage {
     }
     const vw = new Uint32Array(vs.buffer, 0, rows * 2);
     let r = 0;
+    const ser = this.series;
     for (const ref of refs) {
-      const s = this.series[ref - 1]!;
+      const i = ref - 1;
+      const nameId = ser.nameId[i]!;
+      const target = ser.target[i]!;
+      const fpLo = ser.fp[2 * i]!;
+      const fpHi = ser.fp[2 * i + 1]!;
+      let exp = ser.exp[i]!;
       const end = rowsOf[ref]!;
       rowsOf[ref] = 0;
       for (; r < end; r++) {
         const j = src[r]!;
         const r4 = 4 * r;
         const r8 = 8 * r;
-        view.setUint32(oIdx + r4, s.nameId, true);
-        view.setUint32(oTg! + r4, s.target, true);
-        view.setUint32(oFp! + r8, s.fpLo, true);
-        view.setUint32(oFp! + r8 + 4, s.fpHi, true);
+        view.setUint32(oIdx + r4, nameId, true);
+        view.setUint32(oTg! + r4, target, true);
+        view.setUint32(oFp! + r8, fpLo, true);
+        view.setUint32(oFp! + r8 + 4, fpHi, true);
         setInt64(view, oT! + r8, ts[j]!);
         // Inline fast path of decimalExponent: the value fits the series' current exponent.
         const v = vs[j]!;
-        let p = POW10[s.exp]!;
+        let p = POW10[exp]!;
         let m = Math.round(v * p);
         if (
           m / p !== v ||
@@ -869,7 +906,7 @@ export class ClickHouseStorage implements Storage {
           m < -Number.MAX_SAFE_INTEGER ||
           (m === 0 && 1 / v < 0)
         ) {
-          const e = decimalExponent(v, s.exp + 1);
+          const e = decimalExponent(v, exp + 1);
           if (e === RAW_EXPONENT) {
             view.setUint8(oE! + r, RAW_EXPONENT);
             view.setUint32(oM! + r8, 0);
@@ -878,11 +915,12 @@ export class ClickHouseStorage implements Storage {
             view.setUint32(oF! + r8 + 4, vw[2 * j + 1]!, true);
             continue;
           }
-          s.exp = e;
+          exp = e;
+          ser.exp[i] = e;
           p = POW10[e]!;
           m = Math.round(v * p);
         }
-        view.setUint8(oE! + r, s.exp);
+        view.setUint8(oE! + r, exp);
         setInt64(view, oM! + r8, m);
         view.setUint32(oF! + r8, 0);
         view.setUint32(oF! + r8 + 4, 0);
