@@ -102,7 +102,7 @@ async function startProfile(): Promise<(() => Promise<void>) | undefined> {
     await session.post("HeapProfiler.startSampling", {
       samplingInterval: 32768,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      includeObjectsCollectedByMinorGC: process.env.VIGIL_BENCH_MINOR !== "0",
     });
     return async () => {
       const { profile } = await session.post("HeapProfiler.stopSampling");

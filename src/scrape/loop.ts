@@ -78,6 +78,9 @@ export interface ScrapeLoopOptions {
 /** CacheEntry is what the loop remembers about one exposed series text. */
 interface CacheEntry {
   ref: SeriesRef;
+  /** key is the series text (ParseResult.seriesKey); `next` chains entries of equal hash. */
+  readonly key: string;
+  next: CacheEntry | undefined;
   readonly labels: Labels;
   /** lastIter is the scrape iteration that last saw the series. */
   lastIter: number;
@@ -92,9 +95,48 @@ interface CacheEntry {
  */
 export class ScrapeCache {
   iter = 1;
-  readonly series = new Map<string, CacheEntry>();
+  /**
+   * series: entries by the hash of their series text (ParseResult.seriesHash), chained on
+   * collisions, so that looking a sample up makes no string. `size` counts entries.
+   */
+  readonly series = new Map<number, CacheEntry>();
+  size = 0;
   /** Series texts that metric relabeling dropped, with the iteration that last saw them. */
   readonly dropped = new Map<string, number>();
+
+  /** get returns the entry of sample i's series text, if any. */
+  get(res: ParseResult, i: number, hash: number): CacheEntry | undefined {
+    for (let e = this.series.get(hash); e !== undefined; e = e.next) {
+      if (res.seriesIs(i, e.key)) return e;
+    }
+    return undefined;
+  }
+
+  add(hash: number, e: CacheEntry): void {
+    e.next = this.series.get(hash);
+    this.series.set(hash, e);
+    this.size++;
+  }
+
+  /** forget drops entries that iteration `iter` did not see. */
+  forget(iter: number): void {
+    for (const [h, first] of this.series) {
+      let head: CacheEntry | undefined = first;
+      while (head !== undefined && head.lastIter !== iter) {
+        head = head.next;
+        this.size--;
+      }
+      for (let p: CacheEntry | undefined = head; p !== undefined;) {
+        const n = p.next;
+        if (n !== undefined && n.lastIter !== iter) {
+          p.next = n.next;
+          this.size--;
+        } else p = n;
+      }
+      if (head === undefined) this.series.delete(h);
+      else if (head !== first) this.series.set(h, head);
+    }
+  }
   /** Entries appended without explicit timestamps by the previous scrape. */
   prevSeen: CacheEntry[] = [];
   curSeen: CacheEntry[] = [];
@@ -408,7 +450,7 @@ export class ScrapeLoop {
           ...this.o.target.publicLabels,
           { name: METRIC_NAME, value: name },
         ]);
-        e = { ref: 0, labels, lastIter: 0, seenIter: 0 };
+        e = { ref: 0, key: name, next: undefined, labels, lastIter: 0, seenIter: 0 };
         this.cache.report.set(name, e);
       }
       e.ref = app.append(e.ref, e.labels, tMs, v);
@@ -454,12 +496,15 @@ export class ScrapeLoop {
     let seenEntries = 0;
     try {
       for (let i = 0; i < n; i++) {
-        const met = res.series(i);
-        if (c.dropped.size > 0 && c.dropped.has(met)) {
-          c.dropped.set(met, iter);
-          continue;
+        const hash = res.seriesHash(i);
+        let e = c.get(res, i, hash);
+        if (e === undefined && c.dropped.size > 0) {
+          const met = res.seriesKey(i);
+          if (c.dropped.has(met)) {
+            c.dropped.set(met, iter);
+            continue;
+          }
         }
-        let e = c.series.get(met);
         let isNew = false;
         if (e === undefined) {
           const ls = mutateSampleLabels(
@@ -469,7 +514,7 @@ export class ScrapeLoop {
             o.metricRelabelConfigs,
           );
           if (ls === null || ls.length === 0) {
-            c.dropped.set(copyString(met), iter);
+            c.dropped.set(copyString(res.seriesKey(i)), iter);
             continue;
           }
           if (getLabel(ls, METRIC_NAME) === "") {
@@ -479,8 +524,15 @@ export class ScrapeLoop {
             throw new Error(`invalid metric name or label names: ${formatSeries(ls)}`);
           }
           verifyLabelLimits(ls, o.labelLimits);
-          e = { ref: 0, labels: INTERNER.labels(ls), lastIter: 0, seenIter: 0 };
-          c.series.set(copyString(met), e);
+          e = {
+            ref: 0,
+            key: copyString(res.seriesKey(i)),
+            next: undefined,
+            labels: INTERNER.labels(ls),
+            lastIter: 0,
+            seenIter: 0,
+          };
+          c.add(hash, e);
           isNew = true;
         }
         r.added++;
@@ -540,9 +592,7 @@ export class ScrapeLoop {
     c.curSeen = c.prevSeen;
     c.prevSeen = cur;
     // Forget series and dropped texts that this scrape did not have.
-    if (c.series.size > seenEntries) {
-      for (const [k, v] of c.series) if (v.lastIter !== iter) c.series.delete(k);
-    }
+    if (c.size > seenEntries) c.forget(iter);
     for (const [k, it] of c.dropped) if (it !== iter) c.dropped.delete(k);
     c.iter++;
     return r;

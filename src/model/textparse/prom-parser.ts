@@ -452,8 +452,8 @@ class PromParser {
     const textEnd = l.i;
     let code = 0;
     if (t === T_TYPE) {
-      const s = this.src.raw.slice(textStart, textEnd);
-      const c = PROM_TYPES[s];
+      const s = (this.src.bytes as Buffer).toString("latin1", textStart, textEnd);
+      const c = Object.hasOwn(PROM_TYPES, s) ? PROM_TYPES[s] : undefined;
       if (c === undefined) throw this.error(`invalid metric type ${goQuote(s, true)}`);
       code = c;
       this.mtype = c;
@@ -530,7 +530,7 @@ class PromParser {
     let value = scanDecimal(this.b, l.start, l.i);
     if (value === undefined) {
       try {
-        value = parsePromFloat(this.src.raw.slice(l.start, l.i), true);
+        value = parsePromFloat((this.src.bytes as Buffer).toString("latin1", l.start, l.i), true);
       } catch (err) {
         throw this.wrap(err);
       }
@@ -542,7 +542,7 @@ class PromParser {
       ts = scanInt(this.b, l.start, l.i);
       if (ts === undefined) {
         try {
-          ts = parseGoInt(this.src.raw.slice(l.start, l.i), true);
+          ts = parseGoInt((this.src.bytes as Buffer).toString("latin1", l.start, l.i), true);
         } catch (err) {
           throw this.wrap(err);
         }

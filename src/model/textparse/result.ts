@@ -9,7 +9,10 @@ import {
   TYPE_HISTOGRAM,
   TYPE_SUMMARY,
   TYPE_UNKNOWN,
+  hashString,
+  hashText,
   sliceText,
+  textIs,
   unescapeLabelText,
 } from "./source.ts";
 import { formatOpenMetricsFloat, goQuote, parseGoFloat } from "./strconv.ts";
@@ -280,6 +283,35 @@ class ExpositionResult implements ParseResult {
     const built = this.c.built?.get(i);
     if (built !== undefined) return built.series;
     return sliceText(this.b.src, this.c.seriesStart[i]!, this.c.seriesEnd[i]!);
+  }
+
+  seriesKey(i: number): string {
+    this.check(i);
+    const built = this.c.built?.get(i);
+    if (built !== undefined) return built.series;
+    return (this.b.src.bytes as Buffer).toString(
+      "latin1",
+      this.c.seriesStart[i]!,
+      this.c.seriesEnd[i]!,
+    );
+  }
+
+  seriesHash(i: number): number {
+    if (this.c.built !== undefined) {
+      this.check(i);
+      const built = this.c.built.get(i);
+      if (built !== undefined) return hashString(built.series);
+    }
+    return hashText(this.b.src.bytes, this.c.seriesStart[i]!, this.c.seriesEnd[i]!);
+  }
+
+  seriesIs(i: number, key: string): boolean {
+    if (this.c.built !== undefined) {
+      this.check(i);
+      const built = this.c.built.get(i);
+      if (built !== undefined) return built.series === key;
+    }
+    return textIs(this.b.src.bytes, this.c.seriesStart[i]!, this.c.seriesEnd[i]!, key);
   }
 
   labels(i: number): Labels {

@@ -8,15 +8,31 @@ import type { MetricType } from "./types.ts";
 
 /**
  * Source is an exposition body. `bytes` is what the lexers scan, byte by byte as in Go; `raw`
- * is the same bytes as a latin1 string, so offsets agree. When the body is pure ASCII (the usual
- * case) slices of `raw` are the text itself; otherwise slices are decoded as UTF-8. `binary` is
- * set when the body is not valid UTF-8.
+ * is the same bytes as a latin1 string, so offsets agree, made on first use (the Prometheus
+ * text parser never needs it: a scrape of a large target does not turn its body into a
+ * string). When the body is pure ASCII (the usual case) slices are the text itself; otherwise
+ * slices are decoded as UTF-8. `binary` is set when the body is not valid UTF-8.
  */
 export interface Source {
   readonly bytes: Uint8Array;
   readonly raw: string;
   readonly ascii: boolean;
   readonly binary: boolean;
+}
+
+class BodySource implements Source {
+  private text: string | undefined;
+  readonly ascii: boolean;
+  readonly binary: boolean;
+
+  constructor(readonly bytes: Buffer) {
+    this.ascii = isAscii(bytes);
+    this.binary = !this.ascii && !isUtf8(bytes);
+  }
+
+  get raw(): string {
+    return (this.text ??= this.bytes.toString("latin1"));
+  }
 }
 
 /**
@@ -32,19 +48,35 @@ export function toSource(body: string | Uint8Array, extra = ""): Source {
         ? body
         : Buffer.from(body.buffer, body.byteOffset, body.length);
   if (extra !== "") buf = Buffer.concat([buf, Buffer.from(extra, "latin1")]);
-  const ascii = isAscii(buf);
-  return {
-    bytes: buf,
-    raw: buf.toString("latin1"),
-    ascii,
-    binary: !ascii && !isUtf8(buf),
-  };
+  return new BodySource(buf);
 }
 
 /** sliceText returns bytes [a, b) of the source as text (decoded as UTF-8). */
 export function sliceText(src: Source, a: number, b: number): string {
-  if (src.ascii) return src.raw.slice(a, b);
-  return (src.bytes as Buffer).toString("utf8", a, b);
+  return (src.bytes as Buffer).toString(src.ascii ? "latin1" : "utf8", a, b);
+}
+
+/**
+ * hashText is a 32-bit FNV-1a hash of bytes [a, b); hashString hashes a string's char codes the
+ * same way, so that a string holding those bytes one per character (latin1) hashes equal.
+ */
+export function hashText(bytes: Uint8Array, a: number, b: number): number {
+  let h = 0x811c9dc5;
+  for (let i = a; i < b; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** textIs tells whether bytes [a, b) are, one per character, the string s. */
+export function textIs(bytes: Uint8Array, a: number, b: number, s: string): boolean {
+  if (b - a !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (bytes[a + i] !== s.charCodeAt(i)) return false;
+  return true;
 }
 
 /** decodeLatin1Bytes decodes a string whose characters are bytes as UTF-8. */

@@ -104,6 +104,16 @@ export interface ParseResult {
    */
   series(i: number): string;
   /**
+   * seriesKey(i) is a string that identifies sample i's series text for a cache: the text's
+   * bytes one per character (latin1) when it is a slice of the body, so that seriesIs can
+   * compare it with the body's bytes. seriesHash(i) equals hashString(seriesKey(i)) and
+   * seriesIs(i, k) tells whether seriesKey(i) === k; neither makes a string, so a cache
+   * lookup per sample allocates nothing (scrape loops look up every sample of every scrape).
+   */
+  seriesKey(i: number): string;
+  seriesHash(i: number): number;
+  seriesIs(i: number, key: string): boolean;
+  /**
    * labels(i) builds sample i's labels: `__name__` plus the written labels, unescaped, sorted,
    * with empty values dropped (as Prometheus's label builder does in the scrape loop). `le` of
    * histograms and `quantile` of summaries are respelled canonically (`1` becomes `1.0`, as
