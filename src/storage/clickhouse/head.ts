@@ -113,11 +113,6 @@ class Chunks {
     }
     return lo;
   }
-
-  /** bytes is the memory the pages take. */
-  get bytes(): number {
-    return this.cap * CHUNK * 16;
-  }
 }
 
 /** MIN_HEAD_MS: the head never keeps less than this (rules need their range plus lookback). */
