@@ -5,6 +5,7 @@ import type { Labels } from "../model/labels/index.ts";
 import {
   LabelInterner,
   METRIC_NAME,
+  detachString,
   getLabel,
   isValidLabelName,
   isValidMetricName,
@@ -103,6 +104,13 @@ export class ScrapeCache {
   size = 0;
   /** Series texts that metric relabeling dropped, with the iteration that last saw them. */
   readonly dropped = new Map<string, number>();
+  /** Entries appended without explicit timestamps by the previous scrape. */
+  prevSeen: CacheEntry[] = [];
+  curSeen: CacheEntry[] = [];
+
+  readonly metadata = new Map<string, MetricMetadata & { lastIter: number }>();
+  /** Report series entries, by metric name. */
+  readonly report = new Map<string, CacheEntry>();
 
   /** get returns the entry of sample i's series text, if any. */
   get(res: ParseResult, i: number, hash: number): CacheEntry | undefined {
@@ -137,12 +145,6 @@ export class ScrapeCache {
       else if (head !== first) this.series.set(h, head);
     }
   }
-  /** Entries appended without explicit timestamps by the previous scrape. */
-  prevSeen: CacheEntry[] = [];
-  curSeen: CacheEntry[] = [];
-  readonly metadata = new Map<string, MetricMetadata & { lastIter: number }>();
-  /** Report series entries, by metric name. */
-  readonly report = new Map<string, CacheEntry>();
 }
 
 /**
@@ -151,11 +153,6 @@ export class ScrapeCache {
  * scraped.
  */
 const INTERNER = new LabelInterner();
-
-/** copyString detaches a string sliced from a large body so that the body can be freed. */
-function copyString(s: string): string {
-  return Buffer.from(s, "utf8").toString("utf8");
-}
 
 /**
  * mutateSampleLabels attaches the target's labels to a scraped series and applies metric
@@ -514,7 +511,7 @@ export class ScrapeLoop {
             o.metricRelabelConfigs,
           );
           if (ls === null || ls.length === 0) {
-            c.dropped.set(copyString(res.seriesKey(i)), iter);
+            c.dropped.set(detachString(res.seriesKey(i)), iter);
             continue;
           }
           if (getLabel(ls, METRIC_NAME) === "") {
@@ -526,7 +523,7 @@ export class ScrapeLoop {
           verifyLabelLimits(ls, o.labelLimits);
           e = {
             ref: 0,
-            key: copyString(res.seriesKey(i)),
+            key: detachString(res.seriesKey(i)),
             next: undefined,
             labels: INTERNER.labels(ls),
             lastIter: 0,

@@ -15,6 +15,6 @@ export {
   isValidLabelName,
   isValidMetricName,
 } from "./labels.ts";
-export { LabelInterner } from "./intern.ts";
+export { LabelInterner, detachString } from "./intern.ts";
 export type { MatchType } from "./matcher.ts";
 export { Matcher } from "./matcher.ts";

@@ -24,12 +24,12 @@ export class LabelInterner {
     let l = this.cur.get(key);
     if (l !== undefined) return l;
     l = this.old.get(key);
-    if (l === undefined) l = { name: detach(name), value: detach(value) };
+    if (l === undefined) l = { name: detachString(name), value: detachString(value) };
     if (this.cur.size >= this.capacity) {
       this.old = this.cur;
       this.cur = new Map();
     }
-    this.cur.set(detach(key), l);
+    this.cur.set(detachString(key), l);
     return l;
   }
 
@@ -47,10 +47,10 @@ export class LabelInterner {
 }
 
 /**
- * detach returns a flat copy of s: a string sliced out of a scrape body keeps the whole body
+ * detachString returns a flat copy of s: a string sliced out of a scrape body keeps the whole body
  * alive, and one built with `+` is a tree of pieces.
  */
-function detach(s: string): string {
+export function detachString(s: string): string {
   // UTF-16 both ways: a copy of every code unit, whatever the string holds.
   return s.length === 0 ? "" : Buffer.from(s, "utf16le").toString("utf16le");
 }

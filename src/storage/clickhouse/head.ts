@@ -15,6 +15,7 @@ import type { Labels, Matcher } from "../../model/labels/index.ts";
 import { METRIC_NAME, compareLabels, getLabel } from "../../model/labels/index.ts";
 import type { Querier, SelectHints, Series } from "../interface.ts";
 import { StorageClosedError } from "../errors.ts";
+import { grown } from "./grow.ts";
 
 /** CHUNK: samples per chunk. */
 const CHUNK = 32;
@@ -57,10 +58,10 @@ class Chunks {
     const first = this.cap;
     this.cap += PAGE_CHUNKS;
     if (this.cap > this.next.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
-      this.next = grow(this.next, new Int32Array(this.next.length * 2));
-      this.lo = grow(this.lo, new Uint8Array(this.lo.length * 2));
-      this.len = grow(this.len, new Uint8Array(this.len.length * 2));
+      const cap = this.next.length * 2;
+      this.next = grown(this.next, cap);
+      this.lo = grown(this.lo, cap);
+      this.len = grown(this.len, cap);
     }
     this.ts.push(new Float64Array(PAGE_CHUNKS * CHUNK));
     this.bits.push(new Uint32Array(PAGE_CHUNKS * CHUNK * 2));
@@ -227,15 +228,9 @@ export class Head {
 
   private growSeries(sid: number): void {
     const cap = Math.max(sid + 1, this.known.length * 2);
-    const first = new Int32Array(cap).fill(NONE);
-    first.set(this.first);
-    const last = new Int32Array(cap).fill(NONE);
-    last.set(this.last);
-    const known = new Uint8Array(cap);
-    known.set(this.known);
-    this.first = first;
-    this.last = last;
-    this.known = known;
+    this.first = grown(this.first, cap, NONE);
+    this.last = grown(this.last, cap, NONE);
+    this.known = grown(this.known, cap);
   }
 
   private register(ref: number): void {

@@ -42,6 +42,7 @@ import {
 import type { SchemaOptions, Tables } from "./schema.ts";
 import { MIGRATIONS, bootstrapStatements, retentionStatements, tables } from "./schema.ts";
 import { dayLiteral, matchersSql, metricNameSql, msLiteral, quote } from "./sql.ts";
+import { grown } from "./grow.ts";
 import { Head, HeadQuerier, byBytes } from "./head.ts";
 import { SampleWal } from "./wal.ts";
 
@@ -140,13 +141,12 @@ class SeriesTable {
 
   private grow(): void {
     const cap = this.target.length * 2;
-    const g = <T extends Uint32Array | Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
-    this.fp = g(this.fp, new Uint32Array(cap * 2));
-    this.target = g(this.target, new Uint32Array(cap));
-    this.nameId = g(this.nameId, new Int32Array(cap));
-    this.day0 = g(this.day0, new Int32Array(cap).fill(-1));
-    this.day1 = g(this.day1, new Int32Array(cap).fill(-1));
-    this.exp = g(this.exp, new Uint8Array(cap));
+    this.fp = grown(this.fp, cap * 2);
+    this.target = grown(this.target, cap);
+    this.nameId = grown(this.nameId, cap);
+    this.day0 = grown(this.day0, cap, -1);
+    this.day1 = grown(this.day1, cap, -1);
+    this.exp = grown(this.exp, cap);
   }
 }
 

@@ -34,6 +34,7 @@ import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import type { Labels } from "../../model/labels/index.ts";
 import { labelsFromPairs } from "../../model/labels/index.ts";
+import { grown } from "./grow.ts";
 
 const HEADER = 9;
 const SERIES = 1;
@@ -176,14 +177,9 @@ export class SampleWal {
 
   private growRefs(ref: number): void {
     const cap = Math.max(ref + 1, this.definedIn.length * 2);
-    const grow = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.definedIn = grow(this.definedIn);
-    this.recOff = grow(this.recOff);
-    this.recLen = grow(this.recLen);
+    this.definedIn = grown(this.definedIn, cap);
+    this.recOff = grown(this.recOff, cap);
+    this.recLen = grown(this.recLen, cap);
   }
 
   /** encodeSeries puts ref's SERIES record into the arena. */
