@@ -3,7 +3,7 @@
 // (or GNU grep when rg is absent) over the same lines in a text file.
 //
 //   node --import tsx bench/logs-storage.ts [--mb 200] [--streams 100] [--in-flight 16]
-//        [--push-lines 7000] [--needle-every 200000] [--no-index] [--data-dir DIR] [--keep]
+//        [--push-lines 7000] [--needle-every 200000] [--data-dir DIR] [--keep]
 //        [--seed 1]
 //
 // Lines are synthetic but shaped like real logs (access logs, logfmt and JSON application logs
@@ -23,7 +23,6 @@ import { Matcher, labelsFromRecord } from "../src/model/labels/index.ts";
 import type { Labels } from "../src/model/labels/index.ts";
 import { openChdbDriver, openClickHouseStorage } from "../src/storage/clickhouse/index.ts";
 import { ClickHouseLogStore } from "../src/storage/clickhouse/logs.ts";
-import { LINE_INDEX } from "../src/storage/clickhouse/schema.ts";
 import type { LineFilter, LogEntry, LogOrder } from "../src/storage/logs.ts";
 import { LEVELS, MSGS, PATHS, seededRandom } from "./loggen.ts";
 
@@ -34,7 +33,6 @@ const { values: args } = parseArgs({
     "in-flight": { type: "string", default: "16" },
     "push-lines": { type: "string", default: "7000" },
     "needle-every": { type: "string", default: "200000" },
-    "no-index": { type: "boolean", default: false },
     "data-dir": { type: "string" },
     keep: { type: "boolean", default: false },
     seed: { type: "string", default: "1" },
@@ -149,10 +147,6 @@ async function main(): Promise<void> {
   const storage = await openClickHouseStorage(await openChdbDriver(join(dir, "db")), opts);
   const store = new ClickHouseLogStore(storage.drv, opts);
   const drv = storage.drv;
-  if (args["no-index"]) {
-    await drv.exec(`ALTER TABLE ${store.tables.entries} DROP INDEX IF EXISTS ${LINE_INDEX}`);
-    console.log("line index dropped (--no-index)");
-  }
 
   // Ingest: up to --in-flight pushes committed at once, as concurrent push clients would.
   const inFlight = num("in-flight");
@@ -180,15 +174,16 @@ async function main(): Promise<void> {
   const parts = async () =>
     (
       await drv.queryJson<{ parts: string; data: string; idx: string; raw: string }>(
-        `SELECT toString(count()) AS parts, toString(sum(data_compressed_bytes)) AS data,` +
-          ` toString(sum(secondary_indices_compressed_bytes)) AS idx,` +
-          ` toString(sum(data_uncompressed_bytes)) AS raw FROM system.parts` +
-          ` WHERE active AND database = 'vigil' AND table = 'log_entries'`,
+        `SELECT toString(countIf(table = 'log_entries')) AS parts,` +
+          ` toString(sumIf(data_compressed_bytes, table = 'log_entries')) AS data,` +
+          ` toString(sumIf(data_compressed_bytes, table = 'log_blooms')) AS idx,` +
+          ` toString(sumIf(data_uncompressed_bytes, table = 'log_entries')) AS raw FROM system.parts` +
+          ` WHERE active AND database = 'vigil' AND table IN ('log_entries', 'log_blooms')`,
       )
     )[0]!;
   let p = await parts();
   console.log(
-    `after ingest: ${p.parts} parts, ${mb(Number(p.data))} MB data + ${mb(Number(p.idx))} MB line index on disk`,
+    `after ingest: ${p.parts} parts, ${mb(Number(p.data))} MB data + ${mb(Number(p.idx))} MB line blooms on disk`,
   );
   const m0 = performance.now();
   await store.optimize();
@@ -196,7 +191,7 @@ async function main(): Promise<void> {
   console.log(
     `after OPTIMIZE FINAL (${((performance.now() - m0) / 1000).toFixed(1)} s): ${p.parts} parts,` +
       ` ${mb(Number(p.data))} MB data (${(Number(p.raw) / Number(p.data)).toFixed(1)}x)` +
-      ` + ${mb(Number(p.idx))} MB line index`,
+      ` + ${mb(Number(p.idx))} MB line blooms`,
   );
 
   // Scans through the LogQuerier, whole range, all streams.
@@ -249,21 +244,21 @@ async function main(): Promise<void> {
   );
   await scan("no filter, backward limit 1000", [], "backward", 1000);
 
-  // The same filter in plain SQL, with and without the skip index, to separate the engine's
-  // scan speed from Vigil's paging and decoding.
-  for (const useIdx of [1, 0]) {
+  // The same filter in plain SQL over every entry (no line blooms), to separate the engine's
+  // scan speed from the blooms, Vigil's paging and decoding.
+  {
     const times: number[] = [];
     for (let r = 0; r < 3; r++) {
       const s0 = performance.now();
       await drv.queryJson(
         `SELECT count() FROM ${store.tables.entries} WHERE line LIKE '%${NEEDLE}%'` +
-          ` SETTINGS use_skip_indexes = ${useIdx}, use_query_condition_cache = 0`,
+          ` SETTINGS use_query_condition_cache = 0`,
       );
       times.push((performance.now() - s0) / 1000);
     }
     const best = Math.min(...times);
     console.log(
-      `SQL count() LIKE needle, skip index ${useIdx ? "on " : "off"}: best ${best.toFixed(3)} s = ${(bytes / 1e9 / best).toFixed(2)} GB/s`,
+      `SQL count() LIKE needle, whole table: best ${best.toFixed(3)} s = ${(bytes / 1e9 / best).toFixed(2)} GB/s`,
     );
   }
 

@@ -74,7 +74,7 @@ describe("embedded schema", () => {
     );
     assert.deepEqual(
       ddl.map((t) => t.name),
-      ["log_entries", "log_streams", "samples_v2", "schema_migrations", "series"],
+      ["log_blooms", "log_entries", "log_streams", "samples_v2", "schema_migrations", "series"],
       "migration 1's samples table is gone",
     );
     const samples = ddl.find((t) => t.name === "samples_v2")!.q;
@@ -227,7 +227,7 @@ describe("upgrade from migration 1", () => {
     );
     assert.deepEqual(
       tablesLeft.map((r) => r.name),
-      ["log_entries", "log_streams", "samples_v2", "schema_migrations", "series"],
+      ["log_blooms", "log_entries", "log_streams", "samples_v2", "schema_migrations", "series"],
     );
     const stored = await s.drv.queryJson<{ fp: string; tg: string; e: number[]; n: string }>(
       `SELECT toString(fingerprint) AS fp, toString(any(target)) AS tg,` +

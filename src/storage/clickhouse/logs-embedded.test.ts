@@ -11,6 +11,7 @@ import type { ClickHouseLogStoreOptions } from "./logs.ts";
 import { ClickHouseLogStore } from "./logs.ts";
 import type { ClickHouseStorage } from "./store.ts";
 import { openClickHouseStorage } from "./store.ts";
+import { MIGRATIONS } from "./schema.ts";
 
 // chDB binds one data directory per process, so every store of this file lives in one
 // directory, each in a database of its own.
@@ -104,18 +105,20 @@ describe("embedded log tables", () => {
     );
     assert.deepEqual(
       ddl.map((t) => t.name),
-      ["log_entries", "log_streams"],
+      ["log_blooms", "log_entries", "log_streams"],
     );
-    const entries = ddl[0]!.q;
+    const entries = ddl[1]!.q;
     assert.match(entries, /ENGINE = ReplacingMergeTree/);
     assert.match(entries, /PARTITION BY toDate\(ts\)/);
     assert.match(entries, /PRIMARY KEY \(fingerprint, ts\)/);
     assert.match(entries, /ORDER BY \(fingerprint, ts, line\)/);
     assert.match(entries, /`line` String CODEC\(ZSTD\(1\)\)/);
-    assert.match(entries, /INDEX line_ngrams line TYPE ngrambf_v1/);
+    assert.doesNotMatch(entries, /INDEX/, "migration 6 dropped the ngram index");
+    assert.match(ddl[0]!.q, /PARTITION BY toDate\(end\) ORDER BY \(fingerprint, start\)/);
+    assert.match(ddl[0]!.q, /TTL toDateTime\(end\) \+ toIntervalSecond\(259200\)/);
     // Reopening with another retention re-applies the TTL, apart from the metrics retention.
     assert.match(entries, /TTL toDateTime\(ts\) \+ toIntervalSecond\(259200\)/);
-    assert.match(ddl[1]!.q, /TTL date \+ toIntervalDay\(4\)/);
+    assert.match(ddl[2]!.q, /TTL date \+ toIntervalDay\(4\)/);
     const samples = await again.storage.drv.queryJson<{ q: string }>(
       "SELECT create_table_query AS q FROM system.tables WHERE database = 'vigil_logs_ddl'" +
         " AND name = 'samples_v2'",
@@ -166,12 +169,13 @@ describe("embedded log tables", () => {
     const before = await events();
     await write();
     const afterWrite = await events();
-    assert.equal(afterWrite.MergeTreeDataWriterBlocks! - before.MergeTreeDataWriterBlocks!, 1);
+    // One block of line blooms, one of entries.
+    assert.equal(afterWrite.MergeTreeDataWriterBlocks! - before.MergeTreeDataWriterBlocks!, 2);
     assert.equal(
       (afterWrite.MergeTreeDataWriterBlocksAlreadySorted ?? 0) -
         (before.MergeTreeDataWriterBlocksAlreadySorted ?? 0),
-      1,
-      "the entries block arrived sorted",
+      2,
+      "the blooms and entries blocks arrived sorted",
     );
     assert.equal((await all(store, {})).length, 16, "duplicates dropped at read time");
     await store.optimize();
@@ -200,6 +204,99 @@ describe("embedded log tables", () => {
       entries: 150,
       bytes: rows.reduce((a, r) => a + r.line.length, 0),
     });
+    await store.close();
+    await storage.close();
+  });
+});
+
+describe("line blooms (embedded)", () => {
+  it("finds every line that holds a needle, reading only the blocks that may hold it", async () => {
+    const { storage, store } = await open("vigil_logs_blooms");
+    // Capture the entries queries, to see which ranges they name.
+    const sqls: string[] = [];
+    const drv = storage.drv;
+    const queryNative = drv.queryNative.bind(drv);
+    drv.queryNative = (sql, signal) => {
+      sqls.push(sql);
+      return queryNative(sql, signal);
+    };
+    let seed = 7;
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const words = ["alpha", "beta", "gamma", "délta", "ε", "zeta", "eta", "theta", "iota", "kappa"];
+    const streams = [0, 1, 2].map((i) => labelsFromRecord({ job: "blooms", s: String(i) }));
+    const written: { stream: number; line: string }[] = [];
+    // Twenty commits, each a batch of its own, so that every stream has twenty blocks.
+    for (let c = 0; c < 20; c++) {
+      const app = store.logAppender();
+      streams.forEach((ls, si) => {
+        const es: LogEntry[] = [];
+        for (let k = 0; k < 30; k++) {
+          let line = "";
+          for (let w = 0; w < 6; w++) line += words[Math.floor(rand() * words.length)]! + " ";
+          line += `id=${Math.floor(rand() * 1e9).toString(36)}`;
+          written.push({ stream: si, line });
+          es.push(e(T0 + BigInt(c * 1000 + k), line));
+        }
+        app.append(ls, es);
+      });
+      await app.commit();
+      await store.flush();
+    }
+    const needles = [
+      ...Array.from({ length: 25 }, () => {
+        const l = written[Math.floor(rand() * written.length)]!.line;
+        const a = Math.floor(rand() * (l.length - 4));
+        return l.slice(a, a + 4 + Math.floor(rand() * 12));
+      }),
+      "no such needle",
+      "délta ε",
+      "abc", // shorter than an n-gram: no bloom condition
+    ];
+    for (const needle of needles) {
+      const want = written.filter((w) => w.line.includes(needle)).length;
+      const got = await all(store, { lineFilters: [{ op: "|=", values: [needle] }] });
+      assert.equal(got.length, want, `|= ${JSON.stringify(needle)}`);
+      assert.ok(got.every((r) => r.line.includes(needle)));
+    }
+    // A needle held by one line: the entries query names that line's block only.
+    const rare = written[345]!.line;
+    assert.equal(written.filter((w) => w.line.includes(rare)).length, 1);
+    sqls.length = 0;
+    const got = await all(store, { lineFilters: [{ op: "|=", values: ["blah", rare] }] });
+    assert.equal(got.length, 1);
+    const entrySql = sqls.find((s) => s.includes(store.tables.entries))!;
+    assert.equal(entrySql.match(/\(fingerprint = \d+ AND ts >= /g)?.length, 1, entrySql);
+    // A needle no block holds reads no entries at all.
+    sqls.length = 0;
+    assert.equal((await all(store, { lineFilters: [{ op: "|=", values: ["zzzzzz"] }] })).length, 0);
+    assert.ok(!sqls.some((s) => s.includes(store.tables.entries)));
+    await store.close();
+    await storage.close();
+  });
+
+  it("reads entries stored before migration 6 through the rows it adds for them", async () => {
+    const { storage, store } = await open("vigil_logs_premigration");
+    const app = store.logAppender();
+    app.append(labelsFromRecord({ job: "old" }), [e(T0, "written with blooms")]);
+    await app.commit();
+    // An entry as Vigil stored it before migration 6: no filter row.
+    const [fp] = await storage.drv.queryJson<{ fp: string }>(
+      `SELECT toString(fingerprint) AS fp FROM ${store.tables.entries} LIMIT 1`,
+    );
+    await storage.drv.exec(
+      `INSERT INTO ${store.tables.entries} (fingerprint, ts, line) VALUES` +
+        ` (${fp!.fp}, fromUnixTimestamp64Nano(toInt64(${T0 + 5n}), 'UTC'), 'written before the blooms')`,
+    );
+    const q = { lineFilters: [{ op: "|=" as const, values: ["before the"] }] };
+    assert.equal((await all(store, q)).length, 0, "not covered by a filter row yet");
+    const v6 = MIGRATIONS.find((m) => m.version === 6)!;
+    await storage.drv.exec(
+      v6.statements({ database: "vigil_logs_premigration", retentionMs: 1 })[1]!,
+    );
+    assert.deepEqual(
+      (await all(store, q)).map((r) => r.line),
+      ["written before the blooms"],
+    );
     await store.close();
     await storage.close();
   });

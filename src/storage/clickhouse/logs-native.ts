@@ -4,6 +4,8 @@
 import type { Label, Labels } from "../../model/labels/index.ts";
 import { EMPTY_LABELS } from "../../model/labels/index.ts";
 import type { LogEntry } from "../logs.ts";
+import type { BloomBlock } from "./logs-bloom.ts";
+import { BLOCK_MAX_BYTES, addNgrams, bloomShift } from "./logs-bloom.ts";
 import { NativeReader, layoutBlock, varintLength, writeVarint } from "./native.ts";
 
 /** EncodedStream is one stream's rows of an entries block, already in sorting-key order. */
@@ -19,10 +21,17 @@ export const ENTRY_COLUMNS = ["fingerprint", "ts", "line", "metadata"] as const;
 /** STREAM_COLUMNS are the columns of a streams block, in block order. */
 export const STREAM_COLUMNS = ["date", "fingerprint", "labels"] as const;
 
-/** encodeEntries writes the rows of `streams` (in the given order) as one Native block. */
+/** BLOOM_COLUMNS are the columns of a line blooms block, in block order. */
+export const BLOOM_COLUMNS = ["fingerprint", "start", "end", "shift", "bloom"] as const;
+
+/**
+ * encodeEntries writes the rows of `streams` (in the given order) as one Native block, and
+ * builds the line blooms (logs-bloom.ts) of its blocks of each stream's rows.
+ */
 export function encodeEntries(streams: readonly EncodedStream[]): {
   block: Uint8Array;
   rows: number;
+  blooms: BloomBlock[];
 } {
   let rows = 0;
   let mdPairs = 0;
@@ -34,9 +43,20 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
   let lineBytes = 0;
   let mdBytes = 0;
   let r = 0;
+  // Bloom blocks: each starts at row blockStart[b] and holds blockText[b] bytes of lines.
+  const blockStart: number[] = [];
+  const blockText: number[] = [];
   for (const s of streams) {
+    let text = BLOCK_MAX_BYTES + 1; // forces a new block at the stream's first row
     for (const e of s.entries) {
       const n = Buffer.byteLength(e.line, "utf8");
+      if (text > 0 && text + n > BLOCK_MAX_BYTES) {
+        blockStart.push(r);
+        blockText.push(0);
+        text = 0;
+      }
+      text += n;
+      blockText[blockText.length - 1] = text;
       lineLens[r++] = n;
       lineBytes += varintLength(n) + n;
       for (const l of e.metadata) mdBytes += stringSize(l.name) + stringSize(l.value);
@@ -54,15 +74,37 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
   // Map(K, V) is Array(Tuple(K, V)): cumulative offsets, then every key, then every value.
   let keys = oMd + rows * 8;
   let pairs = 0;
+  const blooms: BloomBlock[] = [];
+  let b = 0;
+  let bloom = new Uint8Array(0);
+  let shift = 32;
   r = 0;
   for (const s of streams) {
-    for (const e of s.entries) {
+    for (let i = 0; i < s.entries.length; i++) {
+      const e = s.entries[i]!;
+      if (b < blockStart.length && blockStart[b] === r) {
+        const end = b + 1 < blockStart.length ? blockStart[b + 1]! : rows;
+        shift = bloomShift(blockText[b]!);
+        bloom = new Uint8Array(1 << (32 - shift - 3));
+        blooms.push({
+          fpLo: s.fpLo,
+          fpHi: s.fpHi,
+          startNs: e.tsNs,
+          endNs: s.entries[i + end - r - 1]!.tsNs,
+          shift,
+          bloom,
+        });
+        b++;
+      }
       view.setUint32(oFp + 8 * r, s.fpLo, true);
       view.setUint32(oFp + 8 * r + 4, s.fpHi, true);
       view.setBigInt64(oTs + 8 * r, e.tsNs, true);
       const n = lineLens[r]!;
       line = writeVarint(bytes, line, n);
-      if (n > 0) line += buf.write(e.line, line, n, "utf8");
+      if (n > 0) {
+        line += buf.write(e.line, line, n, "utf8");
+        addNgrams(bloom, shift, bytes, line - n, line);
+      }
       pairs += e.metadata.length;
       view.setUint32(oMd + 8 * r, pairs >>> 0, true); // pairs < 2^32: no BigInt per row
       view.setUint32(oMd + 8 * r + 4, Math.floor(pairs / 2 ** 32), true);
@@ -75,7 +117,34 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
       for (const e of s.entries) for (const l of e.metadata) keys = writeString(buf, keys, l.value);
     }
   }
-  return { block: bytes, rows };
+  return { block: bytes, rows, blooms };
+}
+
+/** encodeBlooms writes line bloom rows as one Native block. */
+export function encodeBlooms(blocks: readonly BloomBlock[]): Uint8Array {
+  const n = blocks.length;
+  let bloomBytes = 0;
+  for (const k of blocks) bloomBytes += varintLength(k.bloom.length) + k.bloom.length;
+  const { bytes, view, offsets } = layoutBlock(n, [
+    { name: "fingerprint", type: "UInt64", size: n * 8 },
+    { name: "start", type: "DateTime64(9, 'UTC')", size: n * 8 },
+    { name: "end", type: "DateTime64(9, 'UTC')", size: n * 8 },
+    { name: "shift", type: "UInt8", size: n },
+    { name: "bloom", type: "String", size: bloomBytes },
+  ]);
+  const [oFp, oStart, oEnd, oShift, oBloom] = offsets as [number, number, number, number, number];
+  let off = oBloom;
+  blocks.forEach((k, i) => {
+    view.setUint32(oFp + 8 * i, k.fpLo, true);
+    view.setUint32(oFp + 8 * i + 4, k.fpHi, true);
+    view.setBigInt64(oStart + 8 * i, k.startNs, true);
+    view.setBigInt64(oEnd + 8 * i, k.endNs, true);
+    bytes[oShift + i] = k.shift;
+    off = writeVarint(bytes, off, k.bloom.length);
+    bytes.set(k.bloom, off);
+    off += k.bloom.length;
+  });
+  return bytes;
 }
 
 /** StreamRow is one (day, stream) row of the streams table. */

@@ -29,6 +29,7 @@ describe("log schema DDL (migration 4)", () => {
     assert.deepEqual(logTables(single), {
       streams: "`vigil`.log_streams",
       entries: "`vigil`.log_entries",
+      blooms: "`vigil`.log_blooms",
       shardStreams: "`vigil`.log_streams",
       shardEntries: "`vigil`.log_entries",
     });
@@ -52,7 +53,27 @@ describe("log schema DDL (migration 4)", () => {
     assert.deepEqual(ttl, [
       "ALTER TABLE `vigil`.log_entries_local ON CLUSTER `main` MODIFY TTL toDateTime(ts) + toIntervalSecond(604800) SETTINGS materialize_ttl_after_modify = 0",
       "ALTER TABLE `vigil`.log_streams_local ON CLUSTER `main` MODIFY TTL date + toIntervalDay(8) SETTINGS materialize_ttl_after_modify = 0",
+      "ALTER TABLE `vigil`.log_blooms_local ON CLUSTER `main` MODIFY TTL toDateTime(end) + toIntervalSecond(604800) SETTINGS materialize_ttl_after_modify = 0",
     ]);
+  });
+});
+
+describe("log schema DDL (migration 6)", () => {
+  const v6 = MIGRATIONS.find((m) => m.version === 6)!;
+  it("adds the line blooms table, covers earlier entries and drops the ngram index", () => {
+    const [blooms, cover, drop] = v6.statements(single);
+    assert.match(
+      blooms!,
+      /`vigil`\.log_blooms \(fingerprint UInt64, start DateTime64\(9, 'UTC'\), end DateTime64\(9, 'UTC'\), shift UInt8, bloom String CODEC\(ZSTD\(1\)\)\) ENGINE = MergeTree PARTITION BY toDate\(end\) ORDER BY \(fingerprint, start\) TTL toDateTime\(end\) \+ toIntervalSecond\(2678400\)/,
+    );
+    assert.match(cover!, /SELECT fingerprint, min\(ts\), max\(ts\), 29, unhex\('FF'\)/);
+    assert.equal(drop, "ALTER TABLE `vigil`.log_entries DROP INDEX IF EXISTS line_ngrams");
+    const ddl = v6.statements(cluster);
+    assert.match(ddl[1]!, /Distributed\('main', 'vigil', 'log_blooms_local', fingerprint\)$/);
+    assert.equal(
+      ddl[3],
+      "ALTER TABLE `vigil`.log_entries_local ON CLUSTER `main` DROP INDEX IF EXISTS line_ngrams",
+    );
   });
 });
 

@@ -29,12 +29,15 @@ import { newStorageMetrics } from "../metrics.ts";
 import type { ClickHouseDriver } from "./driver.ts";
 import type { EncodedStream, StreamRow } from "./logs-native.ts";
 import {
+  BLOOM_COLUMNS,
   ENTRY_COLUMNS,
   STREAM_COLUMNS,
   decodeEntries,
+  encodeBlooms,
   encodeEntries,
   encodeStreams,
 } from "./logs-native.ts";
+import { bloomConditionSql } from "./logs-bloom.ts";
 import {
   clampNs,
   dateLiteral,
@@ -322,7 +325,12 @@ export class ClickHouseLogStore implements LogStore {
               : s.entries.filter((_, i) => s.days[i]! >= lo && s.days[i]! <= hi);
           if (entries.length > 0) part.push({ fpLo: s.info.fpLo, fpHi: s.info.fpHi, entries });
         }
-        const { block, rows } = encodeEntries(part);
+        const { block, rows, blooms } = encodeEntries(part);
+        // The blooms go first: an entry must never be stored without its filter row.
+        const bloomBlock = encodeBlooms(blooms);
+        await this.driver.insertNative(this.t.blooms, BLOOM_COLUMNS, bloomBlock);
+        this.metrics.rows.inc({ table: "log_blooms" }, blooms.length);
+        this.metrics.bytes.inc({ table: "log_blooms" }, bloomBlock.length);
         await this.driver.insertNative(this.t.entries, ENTRY_COLUMNS, block);
         this.metrics.rows.inc({ table: "log_entries" }, rows);
         this.metrics.bytes.inc({ table: "log_entries" }, block.length);
@@ -381,8 +389,17 @@ function isSorted(entries: readonly LogEntry[]): boolean {
 /** Candidates are the streams a select may read, with the SQL condition selecting them. */
 interface Candidates {
   readonly labels: ReadonlyMap<bigint, Labels>;
+  /** keys selects the candidate streams by fingerprint (in any of the log tables). */
+  readonly keys: string;
+  /** where selects their entries in the time range. */
   readonly where: string;
 }
+
+/**
+ * MAX_BLOOM_RANGES: when more (stream, time range) blocks than this may hold a needle, a select
+ * reads the candidate streams whole instead of naming the ranges.
+ */
+const MAX_BLOOM_RANGES = 512;
 
 class ClickHouseLogQuerier implements LogQuerier {
   constructor(
@@ -432,7 +449,44 @@ class ClickHouseLogQuerier implements LogQuerier {
       labels.size <= LITERAL_KEY_LIMIT
         ? `fingerprint IN (${[...labels.keys()].join(",")})`
         : `fingerprint IN (SELECT fingerprint FROM ${this.t.shardStreams} WHERE ${where})`;
-    return { labels, where: `${keys} AND ${this.timeWhere(startNs, endNs)}` };
+    return { labels, keys, where: `${keys} AND ${this.timeWhere(startNs, endNs)}` };
+  }
+
+  /**
+   * bloomRanges narrows candidates to the blocks whose line blooms (logs-bloom.ts) may hold
+   * the needles of `cond`: "none" when no block can, undefined when too many can to name them.
+   */
+  private async bloomRanges(
+    c: Candidates,
+    cond: string,
+    startNs: bigint,
+    endNs: bigint,
+    signal?: AbortSignal,
+  ): Promise<string | "none" | undefined> {
+    const rows = await this.drv.queryJson<{ fp: string; a: string; z: string }>(
+      `SELECT toString(fingerprint) AS fp, toString(toUnixTimestamp64Nano(start)) AS a,` +
+        ` toString(toUnixTimestamp64Nano(end)) AS z FROM ${this.t.blooms}` +
+        ` WHERE ${c.keys} AND end >= ${nsLiteral(startNs)} AND start < ${nsLiteral(endNs)}` +
+        ` AND ${cond} ORDER BY fingerprint, start LIMIT ${MAX_BLOOM_RANGES * 4 + 1}`,
+      signal,
+    );
+    if (rows.length === 0) return "none";
+    // Overlapping or touching blocks of a stream become one range.
+    const ranges: { fp: string; a: bigint; z: bigint }[] = [];
+    for (const r of rows) {
+      const a = BigInt(r.a);
+      const z = BigInt(r.z);
+      const last = ranges[ranges.length - 1];
+      if (last && last.fp === r.fp && a <= last.z + 1n) {
+        if (z > last.z) last.z = z;
+      } else {
+        ranges.push({ fp: r.fp, a, z });
+      }
+    }
+    if (rows.length > MAX_BLOOM_RANGES * 4 || ranges.length > MAX_BLOOM_RANGES) return undefined;
+    return `(${ranges
+      .map((r) => `(fingerprint = ${r.fp} AND ts >= ${nsLiteral(r.a)} AND ts <= ${nsLiteral(r.z)})`)
+      .join(" OR ")})`;
   }
 
   select(q: LogSelect): AsyncIterable<readonly LogRow[]> {
@@ -445,8 +499,14 @@ class ClickHouseLogQuerier implements LogQuerier {
     const startNs = clampNs(q.startNs);
     const endNs = clampNs(q.endNs);
     if (endNs <= startNs) return;
-    const c = await this.candidates(q.matchers, startNs, endNs, q.signal);
+    let c = await this.candidates(q.matchers, startNs, endNs, q.signal);
     if (c.labels.size === 0) return;
+    const bloom = bloomConditionSql(q.lineFilters);
+    if (bloom) {
+      const ranges = await this.bloomRanges(c, bloom, startNs, endNs, q.signal);
+      if (ranges === "none") return;
+      if (ranges) c = { ...c, where: `${c.where} AND ${ranges}` };
+    }
     const filters = lineFiltersSql(q.lineFilters);
     const where = `${c.where}${filters === "1" ? "" : ` AND ${filters}`}`;
     const limit = q.limit && q.limit > 0 ? q.limit : Infinity;

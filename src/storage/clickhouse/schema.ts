@@ -139,10 +139,14 @@ export const LOG_STREAMS_TABLE = "log_streams";
 /** LOG_ENTRIES_TABLE names the log entries table (the Distributed one in a cluster). */
 export const LOG_ENTRIES_TABLE = "log_entries";
 
+/** LOG_BLOOMS_TABLE names the line blooms table (logs-bloom.ts; Distributed in a cluster). */
+export const LOG_BLOOMS_TABLE = "log_blooms";
+
 /** LogTables names the log tables queries read from and inserts write to. */
 export interface LogTables {
   readonly streams: string;
   readonly entries: string;
+  readonly blooms: string;
   /** shardStreams, shardEntries: the tables as seen from a shard, for subqueries (see Tables). */
   readonly shardStreams: string;
   readonly shardEntries: string;
@@ -154,12 +158,13 @@ export function logTables(o: SchemaOptions): LogTables {
   return {
     streams: `${db}.${LOG_STREAMS_TABLE}`,
     entries: `${db}.${LOG_ENTRIES_TABLE}`,
+    blooms: `${db}.${LOG_BLOOMS_TABLE}`,
     shardStreams: local(o, LOG_STREAMS_TABLE),
     shardEntries: local(o, LOG_ENTRIES_TABLE),
   };
 }
 
-/** LINE_INDEX names the skip index on log lines. */
+/** LINE_INDEX names the skip index on log lines that migration 4 made and migration 6 dropped. */
 export const LINE_INDEX = "line_ngrams";
 
 function logsRetentionMs(o: SchemaOptions): number {
@@ -169,6 +174,11 @@ function logsRetentionMs(o: SchemaOptions): number {
 /** logEntriesTtl is the TTL clause of the log entries table for the configured log retention. */
 export function logEntriesTtl(o: SchemaOptions): string {
   return `toDateTime(ts) + toIntervalSecond(${Math.ceil(logsRetentionMs(o) / 1000)})`;
+}
+
+/** logBloomsTtl is the TTL clause of the line blooms table: as the entries, by a block's end. */
+export function logBloomsTtl(o: SchemaOptions): string {
+  return `toDateTime(end) + toIntervalSecond(${Math.ceil(logsRetentionMs(o) / 1000)})`;
 }
 
 /** logStreamsTtl is the TTL clause of the log streams table (day rows kept one day longer). */
@@ -312,6 +322,35 @@ export const MIGRATIONS: readonly Migration[] = [
             `ALTER TABLE ${ident(o.database)}.${SAMPLES_TABLE} MODIFY SETTING non_replicated_deduplication_window = 1000`,
           ],
   },
+  {
+    version: 6,
+    name: "log lines: blooms built by Vigil instead of the ngram skip index",
+    // logs-bloom.ts says why. Entries stored before this migration get one filter row per
+    // (stream, day) that matches everything (one byte of set bits, shift 29), so that queries
+    // still read them; the skip index goes last. Repeating the statements after a crash only
+    // adds rows that match everything, which costs reads, not results.
+    statements: (o) => [
+      ...createTable(
+        o,
+        LOG_BLOOMS_TABLE,
+        [
+          "fingerprint UInt64",
+          "start DateTime64(9, 'UTC')",
+          "end DateTime64(9, 'UTC')",
+          "shift UInt8",
+          "bloom String CODEC(ZSTD(1))",
+        ].join(", "),
+        "MergeTree",
+        `PARTITION BY toDate(end) ORDER BY (fingerprint, start) TTL ${logBloomsTtl(o)}` +
+          ` SETTINGS ttl_only_drop_parts = 1`,
+        "fingerprint",
+      ),
+      `INSERT INTO ${ident(o.database)}.${LOG_BLOOMS_TABLE} (fingerprint, start, end, shift, bloom)` +
+        ` SELECT fingerprint, min(ts), max(ts), 29, unhex('FF') FROM ${ident(o.database)}.${LOG_ENTRIES_TABLE}` +
+        ` GROUP BY fingerprint, toDate(ts)`,
+      `ALTER TABLE ${local(o, LOG_ENTRIES_TABLE)}${onCluster(o)} DROP INDEX IF EXISTS ${LINE_INDEX}`,
+    ],
+  },
 ];
 
 /**
@@ -391,5 +430,6 @@ export function retentionStatements(o: SchemaOptions): string[] {
     `ALTER TABLE ${local(o, SERIES_TABLE)}${onCluster(o)} MODIFY TTL ${seriesTtl(o)}${settings}`,
     `ALTER TABLE ${local(o, LOG_ENTRIES_TABLE)}${onCluster(o)} MODIFY TTL ${logEntriesTtl(o)}${settings}`,
     `ALTER TABLE ${local(o, LOG_STREAMS_TABLE)}${onCluster(o)} MODIFY TTL ${logStreamsTtl(o)}${settings}`,
+    `ALTER TABLE ${local(o, LOG_BLOOMS_TABLE)}${onCluster(o)} MODIFY TTL ${logBloomsTtl(o)}${settings}`,
   ];
 }
