@@ -7,7 +7,7 @@ import { errorMessage } from "../../util/errors.ts";
 import type { PushEntry, PushStream } from "./distributor.ts";
 import { PushError, discoverServiceName } from "./distributor.ts";
 import { LabelParseError, formatLabelMap, parseStreamLabels } from "./labels.ts";
-import { PushRequestType } from "./logproto.ts";
+import { LEN, ProtoWire, UNEXPECTED_END } from "../protowire.ts";
 
 /** RawStream is a decoded stream whose labels are still text. */
 export interface RawStream {
@@ -33,84 +33,151 @@ const INT64_MAX = 2n ** 63n - 1n;
 const MIN_SECONDS = -62135596800n;
 const MAX_SECONDS = 253402300800n;
 
-interface LongLike {
-  toString(): string;
+const TWO_32 = 4294967296;
+
+/** protoFail words a wire error as Go's generated decoder does (io.ErrUnexpectedEOF). */
+function protoFail(msg: string): PushError {
+  return new PushError(400, msg === UNEXPECTED_END ? "unexpected EOF" : msg);
 }
 
-function toBigInt(v: number | LongLike | undefined | null): bigint {
-  if (v === undefined || v === null) return 0n;
-  if (typeof v === "number") return BigInt(v);
-  return BigInt(v.toString());
+function wrongWireType(field: string, got: number): PushError {
+  return new PushError(400, `proto: wrong wireType = ${got} for field ${field}`);
 }
 
-interface DecodedPair {
-  name?: string;
-  value?: string;
-}
-interface DecodedEntry {
-  timestamp?: { seconds?: number | LongLike; nanos?: number } | null;
-  line?: string;
-  structuredMetadata?: DecodedPair[];
-}
-interface DecodedStream {
-  labels?: string;
-  entries?: DecodedEntry[];
-}
+const NO_METADATA: readonly Label[] = Object.freeze([]);
 
 /**
- * decodeLokiProto decodes an uncompressed logproto.PushRequest. A message without a timestamp
- * gets the zero Timestamp (0001-01-01), which validation then refuses as too old, as in Loki.
+ * decodeLokiProto decodes an uncompressed logproto.PushRequest (logproto.ts has its schema)
+ * straight from the wire: no message objects, no Long per timestamp. A message without a
+ * timestamp gets the zero Timestamp (0001-01-01), which validation then refuses as too old, as
+ * in Loki. Lines that are not UTF-8 read with U+FFFD in place of the bad bytes.
  */
 export function decodeLokiProto(buf: Uint8Array): RawPushRequest {
-  let msg: { streams?: DecodedStream[] };
-  try {
-    msg = PushRequestType.decode(buf) as unknown as { streams?: DecodedStream[] };
-  } catch (err) {
-    throw new PushError(400, protoErrorMessage(err));
-  }
+  const w = new ProtoWire(buf, 0, buf.length, protoFail);
   const streams: RawStream[] = [];
-  for (const s of msg.streams ?? []) {
-    const entries: PushEntry[] = [];
-    for (const e of s.entries ?? []) {
-      let seconds = MIN_SECONDS;
-      let nanos = 0;
-      if (e.timestamp) {
-        seconds = toBigInt(e.timestamp.seconds);
-        nanos = e.timestamp.nanos ?? 0;
-      }
-      if (seconds < MIN_SECONDS) {
-        throw new PushError(400, `timestamp: seconds:${seconds} nanos:${nanos} before 0001-01-01`);
-      }
-      if (seconds >= MAX_SECONDS) {
-        throw new PushError(400, `timestamp: seconds:${seconds} nanos:${nanos} after 10000-01-01`);
-      }
-      if (nanos < 0 || nanos >= 1e9) {
-        throw new PushError(
-          400,
-          `timestamp: seconds:${seconds} nanos:${nanos}: nanos not in range [0, 1e9)`,
-        );
-      }
-      const md: Label[] = [];
-      for (const p of e.structuredMetadata ?? [])
-        md.push({ name: p.name ?? "", value: p.value ?? "" });
-      entries.push({
-        tsNs: seconds * 1_000_000_000n + BigInt(nanos),
-        line: e.line ?? "",
-        metadata: md,
-      });
+  const ts = new TimestampCache();
+  while (w.pos < w.end) {
+    const tag = w.uint32();
+    if (tag >>> 3 === 1) {
+      if ((tag & 7) !== LEN) throw wrongWireType("Streams", tag & 7);
+      streams.push(decodeStream(w, w.len(), ts));
+    } else {
+      w.skip(tag & 7);
     }
-    streams.push({ labels: s.labels ?? "", entries });
   }
   return { streams };
 }
 
-/** protoErrorMessage words a protobufjs decoding error in the Go decoder's terms. */
-function protoErrorMessage(err: unknown): string {
-  const msg = errorMessage(err);
-  if (err instanceof RangeError || msg.startsWith("index out of range")) return "unexpected EOF";
-  const wt = /^invalid wire type (\d+)/.exec(msg);
-  if (wt) return `proto: illegal wireType ${wt[1]}`;
-  return `proto: ${msg}`;
+function decodeStream(w: ProtoWire, end: number, ts: TimestampCache): RawStream {
+  let labels = "";
+  const entries: PushEntry[] = [];
+  while (w.pos < end) {
+    const tag = w.uint32();
+    const field = tag >>> 3;
+    if (field === 1 || field === 2) {
+      if ((tag & 7) !== LEN) throw wrongWireType(field === 1 ? "Labels" : "Entries", tag & 7);
+      const e = w.len();
+      if (e > end) throw protoFail(UNEXPECTED_END);
+      if (field === 1) labels = w.text(e);
+      else entries.push(decodeEntry(w, e, ts));
+    } else {
+      w.skip(tag & 7);
+    }
+  }
+  if (w.pos !== end) throw protoFail(UNEXPECTED_END);
+  return { labels, entries };
+}
+
+function decodeEntry(w: ProtoWire, end: number, ts: TimestampCache): PushEntry {
+  let seconds = Number(MIN_SECONDS);
+  let secondsExact: bigint | undefined;
+  let nanos = 0;
+  let line = "";
+  let md: Label[] | undefined;
+  while (w.pos < end) {
+    const tag = w.uint32();
+    const field = tag >>> 3;
+    if (field >= 1 && field <= 3) {
+      if ((tag & 7) !== LEN) {
+        throw wrongWireType(["Timestamp", "Line", "StructuredMetadata"][field - 1]!, tag & 7);
+      }
+      const e = w.len();
+      if (e > end) throw protoFail(UNEXPECTED_END);
+      if (field === 2) {
+        line = w.text(e);
+        continue;
+      }
+      if (field === 3) {
+        (md ??= []).push(decodePair(w, e));
+        continue;
+      }
+      seconds = 0;
+      secondsExact = undefined;
+      nanos = 0;
+      while (w.pos < e) {
+        const t = w.uint32();
+        if (t === 8 || t === 16) {
+          w.varint64();
+          if (t === 16) nanos = w.lo | 0;
+          else {
+            seconds = w.hi * TWO_32 + w.lo;
+            secondsExact = Number.isSafeInteger(seconds)
+              ? undefined
+              : (BigInt(w.hi) << 32n) | BigInt(w.lo);
+          }
+        } else {
+          w.skip(t & 7);
+        }
+      }
+      if (w.pos !== e) throw protoFail(UNEXPECTED_END);
+    } else {
+      w.skip(tag & 7);
+    }
+  }
+  if (w.pos !== end) throw protoFail(UNEXPECTED_END);
+  const secs = secondsExact ?? seconds;
+  if (secs < MIN_SECONDS) {
+    throw new PushError(400, `timestamp: seconds:${secs} nanos:${nanos} before 0001-01-01`);
+  }
+  if (secs >= MAX_SECONDS) {
+    throw new PushError(400, `timestamp: seconds:${secs} nanos:${nanos} after 10000-01-01`);
+  }
+  if (nanos < 0 || nanos >= 1e9) {
+    throw new PushError(
+      400,
+      `timestamp: seconds:${secs} nanos:${nanos}: nanos not in range [0, 1e9)`,
+    );
+  }
+  return { tsNs: ts.ns(seconds, nanos), line, metadata: md ?? NO_METADATA };
+}
+
+function decodePair(w: ProtoWire, end: number): Label {
+  let name = "";
+  let value = "";
+  while (w.pos < end) {
+    const tag = w.uint32();
+    if (tag === 10) name = w.text(w.len());
+    else if (tag === 18) value = w.text(w.len());
+    else w.skip(tag & 7);
+  }
+  if (w.pos !== end) throw protoFail(UNEXPECTED_END);
+  return { name, value };
+}
+
+/**
+ * TimestampCache makes nanosecond timestamps: the entries of a push mostly share their second,
+ * whose BigInt is made once.
+ */
+class TimestampCache {
+  private sec = NaN;
+  private base = 0n;
+  ns(seconds: number, nanos: number): bigint {
+    if (seconds !== this.sec) {
+      this.sec = seconds;
+      this.base = BigInt(seconds) * 1_000_000_000n;
+    }
+    return nanos === 0 ? this.base : this.base + BigInt(nanos);
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -92,26 +92,136 @@ export class LevelDetector {
     return (v !== undefined && canonicalLevel(v)) || levelFromWords(line);
   }
 
+  /**
+   * jsonLevel returns the first string value, in document order, of a level field in the
+   * object or its nested objects (not arrays) up to jsonMaxDepth, as Loki's jsonparser walk
+   * does. It scans the line without building it: this runs for every pushed JSON line.
+   */
   private jsonLevel(line: string): string | undefined {
-    let doc: unknown;
+    const sc = new JsonScan(line);
+    sc.ws();
+    if (line.charCodeAt(sc.i) !== 0x7b) return undefined;
+    return sc.object(0, this.jsonMaxDepth, this.fieldSet);
+  }
+}
+
+/** JsonScan walks a JSON text by position; every method stops (leaves `ok` false) on bad input. */
+class JsonScan {
+  i = 0;
+  ok = true;
+  constructor(private readonly s: string) {}
+
+  ws(): void {
+    const s = this.s;
+    let c: number;
+    while (
+      this.i < s.length &&
+      ((c = s.charCodeAt(this.i)) === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)
+    )
+      this.i++;
+  }
+
+  /** string reads a string at i (at its quote); it returns the raw text between the quotes. */
+  private string(): { start: number; end: number; escaped: boolean } {
+    const s = this.s;
+    const start = ++this.i;
+    let escaped = false;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 0x22) return { start, end: this.i++, escaped };
+      if (c === 0x5c) {
+        escaped = true;
+        this.i++;
+      }
+      this.i++;
+    }
+    this.ok = false;
+    return { start, end: this.i, escaped };
+  }
+
+  private text(t: { start: number; end: number; escaped: boolean }): string {
+    const raw = this.s.slice(t.start, t.end);
+    if (!t.escaped) return raw;
     try {
-      doc = JSON.parse(line);
+      return JSON.parse(`"${raw}"`) as string;
     } catch {
+      this.ok = false;
+      return raw;
+    }
+  }
+
+  /** skip passes over any value at i (objects and arrays by bracket depth). */
+  private skip(): void {
+    const s = this.s;
+    let depth = 0;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 0x22) {
+        this.string();
+        if (!this.ok) return;
+        if (depth === 0) return;
+        continue;
+      }
+      if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) return; // the end of the enclosing container
+        depth--;
+        if (depth === 0) {
+          this.i++;
+          return;
+        }
+      } else if (depth === 0 && (c === 0x2c || c <= 0x20)) return;
+      this.i++;
+    }
+  }
+
+  /** object reads the object at i (at its brace) and returns the first level value in it. */
+  object(depth: number, maxDepth: number, fields: ReadonlySet<string>): string | undefined {
+    const s = this.s;
+    if (maxDepth > 0 && depth >= maxDepth) {
+      this.skip();
       return undefined;
     }
-    const walk = (o: unknown, depth: number): string | undefined => {
-      if (this.jsonMaxDepth > 0 && depth >= this.jsonMaxDepth) return undefined;
-      if (o === null || typeof o !== "object" || Array.isArray(o)) return undefined;
-      for (const [k, v] of Object.entries(o)) {
-        if (typeof v === "string" && this.fieldSet.has(k)) return v;
-        if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-          const found = walk(v, depth + 1);
-          if (found !== undefined) return found;
-        }
+    this.i++;
+    for (;;) {
+      this.ws();
+      const c = s.charCodeAt(this.i);
+      if (c === 0x7d) {
+        this.i++;
+        return undefined;
       }
-      return undefined;
-    };
-    return walk(doc, 0);
+      if (c !== 0x22) break;
+      const key = this.text(this.string());
+      this.ws();
+      if (!this.ok || s.charCodeAt(this.i) !== 0x3a) break;
+      this.i++;
+      this.ws();
+      const v = s.charCodeAt(this.i);
+      if (v === 0x22) {
+        const t = this.string();
+        if (!this.ok) break;
+        if (fields.has(key)) return this.text(t);
+      } else if (v === 0x7b) {
+        const found = this.object(depth + 1, maxDepth, fields);
+        if (found !== undefined) return found;
+      } else {
+        this.skip();
+      }
+      if (!this.ok) break;
+      this.ws();
+      const sep = s.charCodeAt(this.i);
+      if (sep === 0x2c) {
+        this.i++;
+        continue;
+      }
+      if (sep === 0x7d) {
+        this.i++;
+        return undefined;
+      }
+      break;
+    }
+    this.ok = false;
+    return undefined;
   }
 }
 

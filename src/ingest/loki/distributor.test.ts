@@ -47,6 +47,13 @@ describe("LevelDetector", () => {
     { line: '{"level":"debug","msg":"x"}', want: "debug" },
     { line: '{"a":{"lvl":"fatal"}}', want: "fatal" },
     { line: '{"a":{"b":{"level":"dbg"}}}', want: "unknown" },
+    // Document order, strings only, arrays not entered, escapes decoded.
+    { line: '{"msg":"a \\"level\\": x","n":1.5e3,"ok":true,"level":"warn"}', want: "warn" },
+    { line: '{"a":[{"level":"debug"}],"b":{"c":null},"lvl":"info"}', want: "info" },
+    { line: '{"level":7,"severity":"\\u0065rror"}', want: "error" },
+    { line: ' { "level" : "trace" } ', want: "trace" },
+    { line: '{"level":"fatal" "x":1}', want: "fatal" }, // found before the bad part
+    { line: '{"x" 1,"level":"dbg"}', want: "unknown" },
     { line: "ts=1 level=error msg=x", want: "error" },
     { line: 'msg="an info" LEVEL=trc', want: "trace" },
     { line: "[WARN] disk almost full", want: "warn" },

@@ -5,9 +5,9 @@
 // DataView.getFloat64, which keeps NaN payloads (the staleness marker) bit for bit.
 //
 // Field numbers follow prompb/types.proto and prompb/remote.proto (see prompb.ts).
-import { isUtf8 } from "node:buffer";
 import type { Label, Labels } from "../../model/labels/index.ts";
 import { METRIC_NAME } from "../../model/labels/index.ts";
+import { I64, LEN, ProtoWire, VARINT } from "../protowire.ts";
 
 /**
  * DecodedWriteRequest holds the float samples of a WriteRequest column-wise: the samples of
@@ -33,136 +33,6 @@ export interface DecodedWriteRequest {
 /** WriteRequestError is a request that cannot be decoded or is invalid; the receiver answers 400. */
 export class WriteRequestError extends Error {
   override readonly name = "WriteRequestError";
-}
-
-// Wire types.
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
-const I32 = 5;
-
-const TWO_32 = 4294967296;
-
-class Wire {
-  pos: number;
-  readonly view: DataView;
-
-  constructor(
-    readonly buf: Uint8Array,
-    start: number,
-    readonly end: number,
-  ) {
-    this.pos = start;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
-
-  /** uint32 reads a varint that must fit in 32 bits (tags and lengths). */
-  uint32(): number {
-    const b = this.buf;
-    if (this.pos < this.end && b[this.pos]! < 0x80) return b[this.pos++]!;
-    let x = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (this.pos >= this.end) throw new WriteRequestError("proto: unexpected end of input");
-      const c = b[this.pos++]!;
-      x += (c & 0x7f) * 2 ** shift;
-      if (c < 0x80) {
-        if (x > 0xffffffff) break;
-        return x;
-      }
-    }
-    throw new WriteRequestError("proto: integer overflow");
-  }
-
-  /**
-   * int64 reads a two's-complement varint and returns it as a number; values that a double
-   * cannot hold exactly (beyond ±2^53) are rejected.
-   */
-  int64(): number {
-    const b = this.buf;
-    let lo = 0;
-    let hi = 0;
-    let i = 0;
-    for (; ; i++) {
-      if (this.pos >= this.end) throw new WriteRequestError("proto: unexpected end of input");
-      if (i >= 10) throw new WriteRequestError("proto: integer overflow");
-      const c = b[this.pos++]!;
-      const bits = c & 0x7f;
-      if (i < 4) lo |= bits << (7 * i);
-      else if (i === 4) {
-        lo |= (bits & 0x0f) << 28;
-        hi |= bits >> 4;
-      } else hi |= bits << (7 * i - 32);
-      if (c < 0x80) break;
-    }
-    const v = (hi | 0) * TWO_32 + (lo >>> 0);
-    if (!Number.isSafeInteger(v)) {
-      throw new WriteRequestError("timestamp out of range: it does not fit in 53 bits");
-    }
-    return v;
-  }
-
-  double(): number {
-    if (this.pos + 8 > this.end) throw new WriteRequestError("proto: unexpected end of input");
-    const v = this.view.getFloat64(this.pos, true);
-    this.pos += 8;
-    return v;
-  }
-
-  /** len reads a length prefix and returns the end of the delimited bytes. */
-  len(): number {
-    const n = this.uint32();
-    const end = this.pos + n;
-    if (end > this.end) throw new WriteRequestError("proto: unexpected end of input");
-    return end;
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case VARINT:
-        while (this.pos < this.end && this.buf[this.pos]! >= 0x80) this.pos++;
-        if (this.pos >= this.end) throw new WriteRequestError("proto: unexpected end of input");
-        this.pos++;
-        return;
-      case I64:
-        this.pos += 8;
-        break;
-      case LEN:
-        this.pos = this.len();
-        return;
-      case I32:
-        this.pos += 4;
-        break;
-      default:
-        throw new WriteRequestError(`proto: illegal wireType ${wireType}`);
-    }
-    if (this.pos > this.end) throw new WriteRequestError("proto: unexpected end of input");
-  }
-
-  string(end: number): string {
-    const b = this.buf;
-    const start = this.pos;
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (b[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    this.pos = end;
-    if (ascii) return latin1(b, start, end);
-    const bytes = b.subarray(start, end);
-    if (!isUtf8(bytes)) throw new WriteRequestError("invalid UTF-8 in a label name or value");
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-  }
-}
-
-function latin1(b: Uint8Array, start: number, end: number): string {
-  if (end - start < 24) {
-    let s = "";
-    for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-    return s;
-  }
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("latin1");
 }
 
 function wrongWireType(field: string, got: number): WriteRequestError {
@@ -205,7 +75,7 @@ class Columns {
  * are counted and skipped.
  */
 export function decodeWriteRequest(buf: Uint8Array): DecodedWriteRequest {
-  const w = new Wire(buf, 0, buf.length);
+  const w = new ProtoWire(buf, 0, buf.length, (msg) => new WriteRequestError(msg));
   const labels: Labels[] = [];
   const offsets: number[] = [0];
   // A sample takes at least 11 bytes on the wire when its value is set; start from a guess and
@@ -247,7 +117,7 @@ export function decodeWriteRequest(buf: Uint8Array): DecodedWriteRequest {
 }
 
 function decodeTimeSeries(
-  w: Wire,
+  w: ProtoWire,
   end: number,
   out: Labels[],
   cols: Columns,
@@ -289,7 +159,7 @@ function decodeTimeSeries(
   return { histograms, exemplars };
 }
 
-function decodeLabel(w: Wire, end: number): Label {
+function decodeLabel(w: ProtoWire, end: number): Label {
   let name = "";
   let value = "";
   while (w.pos < end) {
@@ -298,7 +168,7 @@ function decodeLabel(w: Wire, end: number): Label {
     const wt = tag & 7;
     if (field === 1 || field === 2) {
       if (wt !== LEN) throw wrongWireType(field === 1 ? "Label.name" : "Label.value", wt);
-      const s = w.string(w.len());
+      const s = w.string(w.len(), "invalid UTF-8 in a label name or value");
       if (field === 1) name = s;
       else value = s;
     } else {
@@ -309,7 +179,7 @@ function decodeLabel(w: Wire, end: number): Label {
   return { name, value };
 }
 
-function decodeSample(w: Wire, end: number, cols: Columns): void {
+function decodeSample(w: ProtoWire, end: number, cols: Columns): void {
   // Fast path for the layout Prometheus writes, value (field 1) then a non-negative timestamp
   // (field 2) of at most 7 varint bytes, decoded with locals only so that no number is boxed.
   const b = w.buf;
@@ -344,7 +214,7 @@ function decodeSample(w: Wire, end: number, cols: Columns): void {
       v = w.double();
     } else if (field === 2) {
       if (wt !== VARINT) throw wrongWireType("Sample.timestamp", wt);
-      t = w.int64();
+      t = w.int64("timestamp out of range: it does not fit in 53 bits");
     } else {
       w.skip(wt);
     }
