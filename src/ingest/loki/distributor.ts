@@ -333,10 +333,18 @@ export class LogDistributor {
           rejected++;
           continue;
         }
-        const md = normalizeMetadata(e.metadata);
-        if (detector) {
-          const level = detector.detect(s.labels, md, e.line);
-          if (level !== undefined) md.push({ name: DETECTED_LEVEL, value: level });
+        let md: Labels;
+        if (e.metadata.length === 0) {
+          // The common case: a shared array per level instead of one per entry.
+          const level = detector?.detect(s.labels, NO_PAIRS, e.line);
+          md = level === undefined ? EMPTY_METADATA : levelMetadata(level);
+        } else {
+          const m = normalizeMetadata(e.metadata);
+          if (detector) {
+            const level = detector.detect(s.labels, m, e.line);
+            if (level !== undefined) m.push({ name: DETECTED_LEVEL, value: level });
+          }
+          md = sortMetadata(m);
         }
         let tsNs = e.tsNs;
         const n = vs.entries.length;
@@ -349,7 +357,7 @@ export class LogDistributor {
           }
         }
         const size = lineLen + metadataSize(md);
-        vs.entries.push({ tsNs, line: e.line, metadata: sortMetadata(md) });
+        vs.entries.push({ tsNs, line: e.line, metadata: md });
         vs.sizes.push(size);
         vs.bytes += size;
       }
@@ -649,6 +657,25 @@ function normalizeMetadata(md: readonly Label[]): Label[] {
     out.push(name === l.name && value === l.value ? l : { name, value });
   }
   return out;
+}
+
+const EMPTY_METADATA: Labels = Object.freeze([]);
+
+/** NO_PAIRS is an empty list for LevelDetector.detect, which changes only existing pairs. */
+const NO_PAIRS: Label[] = [];
+
+/** LEVEL_METADATA: the shared, frozen metadata of entries that carry only a detected level. */
+const LEVEL_METADATA = new Map<string, Labels>();
+
+function levelMetadata(level: string): Labels {
+  let md = LEVEL_METADATA.get(level);
+  if (!md) {
+    // Levels from labels and metadata are free text: keep the map bounded.
+    if (LEVEL_METADATA.size >= 64) LEVEL_METADATA.clear();
+    md = Object.freeze([Object.freeze({ name: DETECTED_LEVEL, value: level })]);
+    LEVEL_METADATA.set(level, md);
+  }
+  return md;
 }
 
 function sortMetadata(md: Label[]): Labels {

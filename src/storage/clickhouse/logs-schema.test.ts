@@ -64,7 +64,7 @@ describe("log schema DDL (migration 6)", () => {
     const [blooms, cover, drop] = v6.statements(single);
     assert.match(
       blooms!,
-      /`vigil`\.log_blooms \(fingerprint UInt64, start DateTime64\(9, 'UTC'\), end DateTime64\(9, 'UTC'\), shift UInt8, bloom String CODEC\(ZSTD\(1\)\)\) ENGINE = MergeTree PARTITION BY toDate\(end\) ORDER BY \(fingerprint, start\) TTL toDateTime\(end\) \+ toIntervalSecond\(2678400\)/,
+      /`vigil`\.log_blooms \(fingerprint UInt64, start DateTime64\(9, 'UTC'\), end DateTime64\(9, 'UTC'\), shift UInt8, bloom String CODEC\(NONE\)\) ENGINE = MergeTree PARTITION BY toDate\(end\) ORDER BY \(fingerprint, start\) TTL toDateTime\(end\) \+ toIntervalSecond\(2678400\)/,
     );
     assert.match(cover!, /SELECT fingerprint, min\(ts\), max\(ts\), 29, unhex\('FF'\)/);
     assert.equal(drop, "ALTER TABLE `vigil`.log_entries DROP INDEX IF EXISTS line_ngrams");

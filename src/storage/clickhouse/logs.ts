@@ -289,8 +289,17 @@ export class ClickHouseLogStore implements LogStore {
         if (!isSorted(entries)) entries.sort(compareEntries);
         const ds = new Int32Array(entries.length);
         let last = -1;
+        // The day changes rarely within a stream: divide (a BigInt allocation) only then.
+        let dayLo = 1n;
+        let dayHi = 0n;
         entries.forEach((e, i) => {
+          if (e.tsNs >= dayLo && e.tsNs < dayHi) {
+            ds[i] = last;
+            return;
+          }
           const d = (ds[i] = Number(e.tsNs / DAY_NS));
+          dayLo = BigInt(d) * DAY_NS;
+          dayHi = dayLo + DAY_NS;
           if (d === last) return;
           last = d;
           days.add(d);
