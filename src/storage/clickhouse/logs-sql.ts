@@ -50,8 +50,8 @@ export function streamMatchersSql(matchers: readonly Matcher[]): string {
 
 /**
  * likeContains renders "line contains v" as a LIKE pattern, which ClickHouse runs as a plain
- * substring search and which, unlike position(), the ngram bloom filter on `line` can serve.
- * LIKE's wildcards and its escape character are escaped.
+ * substring search. LIKE's wildcards and its escape character are escaped. (The line blooms of
+ * logs-bloom.ts narrow the rows first.)
  */
 export function likeContains(v: string): string {
   return quote(`%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
