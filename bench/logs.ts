@@ -2,7 +2,7 @@
 // then a line-filter query through the Loki query API, beside ripgrep over the same text.
 //
 //   npm run bench:logs -- [--gb 2] [--streams 40] [--in-flight 4] [--push-lines 10000]
-//        [--needle-every 200000] [--json] [--data-dir DIR] [--keep] [--seed 1]
+//        [--needle-every 200000] [--json] [--data-dir DIR] [--keep] [--seed 1] [--settle 0]
 //
 // Lines are synthetic but shaped like real logs (access logs, logfmt and JSON application logs
 // with random ids, as bench/logs-storage.ts generates them), spread over streams with
@@ -49,6 +49,7 @@ const { values: args } = parseArgs({
     "data-dir": { type: "string" },
     keep: { type: "boolean", default: false },
     seed: { type: "string", default: "1" },
+    settle: { type: "string", default: "0" },
     // Internal: run as the server child (see startVigil).
     serve: { type: "string" },
     port: { type: "string" },
@@ -380,6 +381,12 @@ async function main(): Promise<void> {
       `app="x": ${mb(gen.xBytes)} MB of lines, ${gen.xNeedles} needles (${gen.needles} in all streams)`,
     );
 
+    // --settle S waits S seconds before querying, to tell the cost of the merges that follow a
+    // large ingest apart from the query's own (the first run is reported either way).
+    if (num("settle") > 0) {
+      console.log(`waiting ${num("settle")} s before querying (--settle)`);
+      await new Promise((r) => setTimeout(r, num("settle") * 1000));
+    }
     const startNs = BigInt(startMs - 1000) * 1_000_000n;
     const endNs = BigInt(startMs) * 1_000_000n + BigInt(gen.lines) * 100_000n + 1_000_000_000n;
     const query = async (path: string, params: Record<string, string>) => {

@@ -6,9 +6,9 @@ describe("line blooms", () => {
   it("sizes filters from 2^9 to 2^19 bits, denser for small blocks", () => {
     assert.equal(bloomShift(0), 32 - 9);
     assert.equal(bloomShift(100), 32 - 9); // 400 bits wanted
-    assert.equal(bloomShift(1500), 32 - 13); // 6000 bits wanted
-    assert.equal(bloomShift(10_000), 32 - 14); // capped at 2^14 for small blocks
-    assert.equal(bloomShift(100_000), 32 - 16); // 50,000 bits wanted
+    assert.equal(bloomShift(1500), 32 - 12); // 6000 bits wanted
+    assert.equal(bloomShift(10_000), 32 - 14); // 2^14 for small blocks
+    assert.equal(bloomShift(100_000), 32 - 15); // 50,000 bits wanted
     assert.equal(bloomShift(1 << 20), 32 - 19);
     assert.equal(bloomShift(1 << 24), 32 - 19);
   });
