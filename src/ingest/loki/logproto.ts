@@ -1,6 +1,8 @@
 // Loki's push protobuf (grafana/loki pkg/push/push.proto, package logproto), read by protobufjs
 // from the .proto text at start-up: no generated code. google.protobuf.Timestamp is declared
 // inside the package under the same field numbers; the wire format does not carry type names.
+// The receiver decodes pushes with its own wire reader (decode.ts), whose tests check it
+// against this schema; protobufjs encodes, for senders, tests and benchmarks.
 import protobuf from "protobufjs";
 
 /** LOGPROTO_PROTO is the subset of logproto that a push request uses. */

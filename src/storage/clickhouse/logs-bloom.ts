@@ -62,9 +62,9 @@ export function addNgrams(
   let v = (bytes[start]! << 8) | (bytes[start + 1]! << 16) | (bytes[start + 2]! << 24);
   for (let i = start + 3; i < end; i++) {
     v = (v >>> 8) | (bytes[i]! << 24);
-    const p = Math.imul(v, 0x9e3779b1) >>> shift;
+    const p = hash1(v) >>> shift;
     bloom[p >>> 3]! |= 1 << (p & 7);
-    const q = Math.imul(v ^ (v >>> 15), 0x85ebca6b) >>> shift;
+    const q = hash2(v) >>> shift;
     bloom[q >>> 3]! |= 1 << (q & 7);
   }
 }
