@@ -19,6 +19,8 @@ export const UNEXPECTED_END = "proto: unexpected end of input";
 export class ProtoWire {
   pos: number;
   readonly view: DataView;
+  /** node: buf as a Buffer, made once, for Node's string decoders. */
+  private readonly node: Buffer;
   /** lo and hi: the 32-bit halves of the last varint64() (hi signed). */
   lo = 0;
   hi = 0;
@@ -31,6 +33,7 @@ export class ProtoWire {
   ) {
     this.pos = start;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.node = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   /** uint32 reads a varint that must fit in 32 bits (tags and lengths). */
@@ -131,10 +134,9 @@ export class ProtoWire {
       }
     }
     this.pos = end;
-    if (ascii) return latin1(b, start, end);
-    const bytes = b.subarray(start, end);
-    if (!isUtf8(bytes)) throw this.fail(invalid);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    if (ascii) return latin1(this.node, start, end);
+    if (!isUtf8(b.subarray(start, end))) throw this.fail(invalid);
+    return this.node.toString("utf8", start, end);
   }
 
   /**
@@ -142,19 +144,18 @@ export class ProtoWire {
    * Go reads a string field without checking it): for long strings such as log lines.
    */
   text(end: number): string {
-    const b = this.buf;
     const start = this.pos;
     this.pos = end;
-    return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("utf8");
+    return this.node.toString("utf8", start, end);
   }
 }
 
 /** latin1 makes a string of bytes below 0x80 (short ones without a call into Node). */
-function latin1(b: Uint8Array, start: number, end: number): string {
+function latin1(b: Buffer, start: number, end: number): string {
   if (end - start < 24) {
     let s = "";
     for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
     return s;
   }
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString("latin1");
+  return b.toString("latin1", start, end);
 }

@@ -3,6 +3,7 @@
 // /api/prom/push (logproto.PushRequest's own JSON form). The result keeps each stream's labels
 // as text; toPushStreams parses them as Loki's ParseLokiRequest does.
 import type { Label } from "../../model/labels/index.ts";
+import { EMPTY_LABELS } from "../../model/labels/index.ts";
 import { errorMessage } from "../../util/errors.ts";
 import type { PushEntry, PushStream } from "./distributor.ts";
 import { PushError, discoverServiceName } from "./distributor.ts";
@@ -43,8 +44,6 @@ function protoFail(msg: string): PushError {
 function wrongWireType(field: string, got: number): PushError {
   return new PushError(400, `proto: wrong wireType = ${got} for field ${field}`);
 }
-
-const NO_METADATA: readonly Label[] = Object.freeze([]);
 
 /**
  * decodeLokiProto decodes an uncompressed logproto.PushRequest (logproto.ts has its schema)
@@ -148,7 +147,7 @@ function decodeEntry(w: ProtoWire, end: number, ts: TimestampCache): PushEntry {
       `timestamp: seconds:${secs} nanos:${nanos}: nanos not in range [0, 1e9)`,
     );
   }
-  return { tsNs: ts.ns(seconds, nanos), line, metadata: md ?? NO_METADATA };
+  return { tsNs: ts.ns(seconds, nanos), line, metadata: md ?? EMPTY_LABELS };
 }
 
 function decodePair(w: ProtoWire, end: number): Label {

@@ -121,27 +121,36 @@ class JsonScan {
       this.i++;
   }
 
-  /** string reads a string at i (at its quote); it returns the raw text between the quotes. */
-  private string(): { start: number; end: number; escaped: boolean } {
+  /** The last string read: its raw text is s[start, end); escaped if it holds a backslash. */
+  private start = 0;
+  private end = 0;
+  private escaped = false;
+
+  /** string reads a string at i (at its quote) and records where its text lies. */
+  private string(): void {
     const s = this.s;
-    const start = ++this.i;
-    let escaped = false;
+    this.start = ++this.i;
+    this.escaped = false;
     while (this.i < s.length) {
       const c = s.charCodeAt(this.i);
-      if (c === 0x22) return { start, end: this.i++, escaped };
+      if (c === 0x22) {
+        this.end = this.i++;
+        return;
+      }
       if (c === 0x5c) {
-        escaped = true;
+        this.escaped = true;
         this.i++;
       }
       this.i++;
     }
     this.ok = false;
-    return { start, end: this.i, escaped };
+    this.end = this.i;
   }
 
-  private text(t: { start: number; end: number; escaped: boolean }): string {
-    const raw = this.s.slice(t.start, t.end);
-    if (!t.escaped) return raw;
+  /** text returns the last string read, escapes decoded. */
+  private text(): string {
+    const raw = this.s.slice(this.start, this.end);
+    if (!this.escaped) return raw;
     try {
       return JSON.parse(`"${raw}"`) as string;
     } catch {
@@ -191,16 +200,17 @@ class JsonScan {
         return undefined;
       }
       if (c !== 0x22) break;
-      const key = this.text(this.string());
+      this.string();
+      const key = this.text();
       this.ws();
       if (!this.ok || s.charCodeAt(this.i) !== 0x3a) break;
       this.i++;
       this.ws();
       const v = s.charCodeAt(this.i);
       if (v === 0x22) {
-        const t = this.string();
+        this.string();
         if (!this.ok) break;
-        if (fields.has(key)) return this.text(t);
+        if (fields.has(key)) return this.text();
       } else if (v === 0x7b) {
         const found = this.object(depth + 1, maxDepth, fields);
         if (found !== undefined) return found;

@@ -11,6 +11,7 @@
 // Loki checks these in a distributor and an ingester; here both happen before one commit, so
 // an answer always describes what was stored.
 import type { Label, Labels } from "../../model/labels/index.ts";
+import { EMPTY_LABELS } from "../../model/labels/index.ts";
 import type { LogEntry, LogStore } from "../../storage/logs.ts";
 import { StorageClosedError } from "../../storage/index.ts";
 import { errorMessage } from "../../util/errors.ts";
@@ -337,7 +338,7 @@ export class LogDistributor {
         if (e.metadata.length === 0) {
           // The common case: a shared array per level instead of one per entry.
           const level = detector?.detect(s.labels, NO_PAIRS, e.line);
-          md = level === undefined ? EMPTY_METADATA : levelMetadata(level);
+          md = level === undefined ? EMPTY_LABELS : levelMetadata(level);
         } else {
           const m = normalizeMetadata(e.metadata);
           if (detector) {
@@ -658,8 +659,6 @@ function normalizeMetadata(md: readonly Label[]): Label[] {
   }
   return out;
 }
-
-const EMPTY_METADATA: Labels = Object.freeze([]);
 
 /** NO_PAIRS is an empty list for LevelDetector.detect, which changes only existing pairs. */
 const NO_PAIRS: Label[] = [];
