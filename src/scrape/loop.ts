@@ -5,7 +5,6 @@ import type { Labels } from "../model/labels/index.ts";
 import {
   LabelInterner,
   METRIC_NAME,
-  detachString,
   getLabel,
   isValidLabelName,
   isValidMetricName,
@@ -76,13 +75,19 @@ export interface ScrapeLoopOptions {
   readonly superseded?: () => boolean;
 }
 
-/** CacheEntry is what the loop remembers about one exposed series text. */
-interface CacheEntry {
+/** SeriesSlot is a series the loop appends to: its labels and storage ref. */
+interface SeriesSlot {
   ref: SeriesRef;
-  /** key is the series text (ParseResult.seriesKey); `next` chains entries of equal hash. */
-  readonly key: string;
-  next: CacheEntry | undefined;
   readonly labels: Labels;
+}
+
+/** CacheEntry is what the loop remembers about one exposed series text. */
+interface CacheEntry extends SeriesSlot {
+  /** The series text is keys[keyOff, keyOff + keyLen) of the cache (moved by compaction). */
+  keyOff: number;
+  readonly keyLen: number;
+  /** next chains entries of equal hash. */
+  next: CacheEntry | undefined;
   /** lastIter is the scrape iteration that last saw the series. */
   lastIter: number;
   /** seenIter is the iteration whose staleness list holds the entry. */
@@ -92,7 +97,7 @@ interface CacheEntry {
 /**
  * ScrapeCache maps exposed series text to labels and storage refs, and remembers what the last
  * successful scrape exposed so that series that disappear get staleness markers
- * (scrapeCache in Prometheus).
+ * (scrapeCache in Prometheus). The series texts are kept as bytes in one buffer, `keys`.
  */
 export class ScrapeCache {
   iter = 1;
@@ -102,6 +107,15 @@ export class ScrapeCache {
    */
   readonly series = new Map<number, CacheEntry>();
   size = 0;
+  /** keys holds the entries' series texts: keysUsed bytes, of which keysLive are live. */
+  keys = new Uint8Array(4096);
+  keysUsed = 0;
+  keysLive = 0;
+  /**
+   * byIndex is the entry of each sample of the last scrape, by its position in the exposition:
+   * a target that exposes the same series in the same order is looked up without hashing.
+   */
+  readonly byIndex: (CacheEntry | undefined)[] = [];
   /** Series texts that metric relabeling dropped, with the iteration that last saw them. */
   readonly dropped = new Map<string, number>();
   /** Entries appended without explicit timestamps by the previous scrape. */
@@ -109,34 +123,75 @@ export class ScrapeCache {
   curSeen: CacheEntry[] = [];
 
   readonly metadata = new Map<string, MetricMetadata & { lastIter: number }>();
-  /** Report series entries, by metric name. */
-  readonly report = new Map<string, CacheEntry>();
+  /** Report series, by metric name. */
+  readonly report = new Map<string, SeriesSlot>();
 
-  /** get returns the entry of sample i's series text, if any. */
-  get(res: ParseResult, i: number, hash: number): CacheEntry | undefined {
-    for (let e = this.series.get(hash); e !== undefined; e = e.next) {
-      if (res.seriesIs(i, e.key)) return e;
+  /**
+   * at returns the entry of sample i when the sample at position i of the last scrape had the
+   * same series text.
+   */
+  at(res: ParseResult, i: number): CacheEntry | undefined {
+    const e = this.byIndex[i];
+    if (
+      e !== undefined &&
+      e.keyLen === res.seriesLength(i) &&
+      res.seriesIs(i, this.keys, e.keyOff)
+    ) {
+      return e;
     }
     return undefined;
   }
 
-  add(hash: number, e: CacheEntry): void {
-    e.next = this.series.get(hash);
-    this.series.set(hash, e);
-    this.size++;
+  /** get returns the entry of sample i's series text, if any; hash is res.seriesHash(i). */
+  get(res: ParseResult, i: number, hash: number): CacheEntry | undefined {
+    const len = res.seriesLength(i);
+    for (let e = this.series.get(hash); e !== undefined; e = e.next) {
+      if (e.keyLen === len && res.seriesIs(i, this.keys, e.keyOff)) return e;
+    }
+    return undefined;
   }
 
-  /** forget drops entries that iteration `iter` did not see. */
+  /** add makes the entry of sample i's series text, whose hash is `hash`. */
+  add(res: ParseResult, i: number, hash: number, labels: Labels): CacheEntry {
+    const len = res.seriesLength(i);
+    if (this.keysUsed + len > this.keys.length) {
+      const b = new Uint8Array(Math.max(this.keys.length * 2, this.keysUsed + len));
+      b.set(this.keys.subarray(0, this.keysUsed));
+      this.keys = b;
+    }
+    res.copySeries(i, this.keys, this.keysUsed);
+    const e: CacheEntry = {
+      ref: 0,
+      labels,
+      keyOff: this.keysUsed,
+      keyLen: len,
+      next: this.series.get(hash),
+      lastIter: 0,
+      seenIter: 0,
+    };
+    this.keysUsed += len;
+    this.keysLive += len;
+    this.series.set(hash, e);
+    this.size++;
+    return e;
+  }
+
+  /**
+   * forget drops entries that iteration `iter` did not see. When most of `keys` is then
+   * garbage, the live texts are copied into a new buffer.
+   */
   forget(iter: number): void {
     for (const [h, first] of this.series) {
       let head: CacheEntry | undefined = first;
       while (head !== undefined && head.lastIter !== iter) {
+        this.keysLive -= head.keyLen;
         head = head.next;
         this.size--;
       }
       for (let p: CacheEntry | undefined = head; p !== undefined;) {
         const n = p.next;
         if (n !== undefined && n.lastIter !== iter) {
+          this.keysLive -= n.keyLen;
           p.next = n.next;
           this.size--;
         } else p = n;
@@ -144,6 +199,22 @@ export class ScrapeCache {
       if (head === undefined) this.series.delete(h);
       else if (head !== first) this.series.set(h, head);
     }
+    if (this.keysUsed > 2 * this.keysLive + 4096) this.compact();
+  }
+
+  private compact(): void {
+    const old = this.keys;
+    const b = new Uint8Array(Math.max(4096, Math.ceil(this.keysLive * 1.25)));
+    let off = 0;
+    for (const first of this.series.values()) {
+      for (let e: CacheEntry | undefined = first; e !== undefined; e = e.next) {
+        b.set(old.subarray(e.keyOff, e.keyOff + e.keyLen), off);
+        e.keyOff = off;
+        off += e.keyLen;
+      }
+    }
+    this.keys = b;
+    this.keysUsed = off;
   }
 }
 
@@ -429,7 +500,7 @@ export class ScrapeLoop {
     }
   }
 
-  private appendStaleMarkers(app: Appender, entries: readonly CacheEntry[], tMs: number): void {
+  private appendStaleMarkers(app: Appender, entries: readonly SeriesSlot[], tMs: number): void {
     for (const e of entries) e.ref = app.append(e.ref, e.labels, tMs, STALE_NAN);
   }
 
@@ -447,7 +518,7 @@ export class ScrapeLoop {
           ...this.o.target.publicLabels,
           { name: METRIC_NAME, value: name },
         ]);
-        e = { ref: 0, key: name, next: undefined, labels, lastIter: 0, seenIter: 0 };
+        e = { ref: 0, labels };
         this.cache.report.set(name, e);
       }
       e.ref = app.append(e.ref, e.labels, tMs, v);
@@ -486,6 +557,7 @@ export class ScrapeLoop {
     // backing store, to be grown again on every scrape.
     const cur = c.curSeen;
     let nCur = 0;
+    const byIndex = c.byIndex;
     let limitErr = false;
     let appendedSamples = 0;
     let outOfBounds = 0;
@@ -493,44 +565,42 @@ export class ScrapeLoop {
     let seenEntries = 0;
     try {
       for (let i = 0; i < n; i++) {
-        const hash = res.seriesHash(i);
-        let e = c.get(res, i, hash);
-        if (e === undefined && c.dropped.size > 0) {
-          const met = res.seriesKey(i);
-          if (c.dropped.has(met)) {
-            c.dropped.set(met, iter);
-            continue;
-          }
-        }
+        let e = c.at(res, i);
         let isNew = false;
         if (e === undefined) {
-          const ls = mutateSampleLabels(
-            res.labels(i),
-            o.target.publicLabels,
-            o.honorLabels,
-            o.metricRelabelConfigs,
-          );
-          if (ls === null || ls.length === 0) {
-            c.dropped.set(detachString(res.seriesKey(i)), iter);
-            continue;
+          const hash = res.seriesHash(i);
+          e = c.get(res, i, hash);
+          if (e === undefined && c.dropped.size > 0) {
+            const met = res.seriesKey(i);
+            if (c.dropped.has(met)) {
+              c.dropped.set(met, iter);
+              byIndex[i] = undefined;
+              continue;
+            }
           }
-          if (getLabel(ls, METRIC_NAME) === "") {
-            throw new Error("missing metric name (__name__ label)");
+          if (e === undefined) {
+            const ls = mutateSampleLabels(
+              res.labels(i),
+              o.target.publicLabels,
+              o.honorLabels,
+              o.metricRelabelConfigs,
+            );
+            if (ls === null || ls.length === 0) {
+              c.dropped.set(res.seriesKey(i), iter);
+              byIndex[i] = undefined;
+              continue;
+            }
+            if (getLabel(ls, METRIC_NAME) === "") {
+              throw new Error("missing metric name (__name__ label)");
+            }
+            if (!isValidSeries(ls, o.validationScheme)) {
+              throw new Error(`invalid metric name or label names: ${formatSeries(ls)}`);
+            }
+            verifyLabelLimits(ls, o.labelLimits);
+            e = c.add(res, i, hash, INTERNER.labels(ls));
+            isNew = true;
           }
-          if (!isValidSeries(ls, o.validationScheme)) {
-            throw new Error(`invalid metric name or label names: ${formatSeries(ls)}`);
-          }
-          verifyLabelLimits(ls, o.labelLimits);
-          e = {
-            ref: 0,
-            key: detachString(res.seriesKey(i)),
-            next: undefined,
-            labels: INTERNER.labels(ls),
-            lastIter: 0,
-            seenIter: 0,
-          };
-          c.add(hash, e);
-          isNew = true;
+          byIndex[i] = e;
         }
         r.added++;
         let t = defTime;
@@ -586,6 +656,7 @@ export class ScrapeLoop {
       if (p.seenIter !== iter) p.ref = app.append(p.ref, p.labels, defTime, STALE_NAN);
     }
     cur.length = nCur;
+    byIndex.length = n;
     c.curSeen = c.prevSeen;
     c.prevSeen = cur;
     // Forget series and dropped texts that this scrape did not have.

@@ -4,6 +4,9 @@ import { isStaleNaN } from "../value/index.ts";
 import type { Labels } from "../labels/index.ts";
 import type { ParseResult } from "./index.ts";
 import { ExpositionError, parseExposition } from "./index.ts";
+import { PROM_EXTRA, parsePromText } from "./prom-parser.ts";
+import { ResultBuilder } from "./result.ts";
+import { toSource } from "./source.ts";
 
 const TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -172,4 +175,100 @@ test("bytes input, valid and invalid UTF-8", () => {
     Buffer.from("\n"),
   ]);
   assert.throws(() => prom(bad), { message: 'help text "\\xc3(" is not a valid utf8 string' });
+});
+
+test("the sample-line fast path parses exactly as the lexer does, errors included", () => {
+  // Lines near the fast path's form, then mutated byte by byte, parsed both ways.
+  const parts = [
+    "m",
+    "a_b:c",
+    "m{}",
+    'm{a="b"}',
+    'm{a="b",}',
+    'm{a="b",c="d"}',
+    'm{a="x\\"y\\\\z\\n"}',
+    'm{a="\\q"}',
+    'm{a="x\\\ny"}',
+    'm{a="x\\\0y"}',
+    'm{a="x\0y"}',
+    'm{a="é"}',
+    'm{"q.name"="v"}',
+    'm{a = "b"}',
+    'm {a="b"}',
+    "{m}",
+  ];
+  const tails = [
+    " 1",
+    " -1.5e3",
+    "\t2",
+    "  3   ",
+    " 1 1700000000000",
+    " 1 12 ",
+    " NaN",
+    " +Inf",
+    " 1e400",
+    " 1 -5",
+    " x",
+    "1",
+    " 1 12345678901234567",
+    " 0x1f",
+  ];
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const noise = [
+    0x00, 0x09, 0x0a, 0x20, 0x22, 0x2c, 0x3d, 0x5c, 0x7b, 0x7d, 0x23, 0x31, 0x61, 0xc3, 0xff,
+  ];
+  const outcome = (body: Buffer, lexerOnly: boolean): unknown => {
+    const src = toSource(body, PROM_EXTRA);
+    const out = new ResultBuilder(src);
+    try {
+      parsePromText(src, out, { lexerOnly });
+    } catch (err) {
+      return { error: (err as Error).message, line: (err as ExpositionError).line };
+    }
+    const res = out.finish("prometheus-text", []);
+    const samples = [];
+    for (let i = 0; i < res.length; i++) {
+      samples.push({
+        range: out.seriesRange(i),
+        offs: Array.from(
+          (({ offs, start, end }) => offs.subarray(start, end))(out.sampleOffsets(i)),
+        ),
+        type: out.sampleType(i),
+        value: Object.is(res.values[i], -0) ? "-0" : res.values[i],
+        ts: res.timestampMs(i),
+      });
+    }
+    return { samples, metadata: res.metadata };
+  };
+  let fastErrors = 0;
+  for (let round = 0; round < 4000; round++) {
+    const lines = [];
+    for (let k = 1 + rand(3); k > 0; k--) {
+      lines.push(parts[rand(parts.length)]! + tails[rand(tails.length)]!);
+      if (rand(5) === 0) lines.push("# TYPE m histogram");
+    }
+    const body = Buffer.from(lines.join("\n") + "\n");
+    // Mutate: insert, replace or delete a byte.
+    for (let k = rand(3); k > 0; k--) {
+      const at = rand(body.length);
+      const op = rand(3);
+      const c = noise[rand(noise.length)]!;
+      const arr = [...body];
+      if (op === 0) arr.splice(at, 0, c);
+      else if (op === 1) arr[at] = c;
+      else arr.splice(at, 1);
+      body.set(arr.slice(0, body.length));
+    }
+    const fast = outcome(body, false);
+    assert.deepEqual(fast, outcome(body, true), `body ${JSON.stringify(body.toString("latin1"))}`);
+    if ((fast as { error?: string }).error !== undefined) fastErrors++;
+  }
+  assert.ok(
+    fastErrors > 200 && fastErrors < 3800,
+    `a mix of good and bad bodies (${fastErrors} bad)`,
+  );
 });

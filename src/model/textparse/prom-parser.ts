@@ -39,9 +39,12 @@ import {
   T_VALUE,
   T_WHITESPACE,
   CLASS,
+  K_BLANK,
   K_DIGIT,
   K_LNAME,
+  K_LNAME_START,
   K_MNAME,
+  K_MNAME_START,
   K_PROM_VALUE,
   K_QUOTED_SPECIAL,
   isDigit,
@@ -350,8 +353,12 @@ const PROM_TYPES: Record<string, number> = {
  * line without one is fine). It throws ExpositionError with PromParser's message on the first
  * error.
  */
-export function parsePromText(src: Source, out: ResultBuilder): void {
-  new PromParser(src, out).run();
+export function parsePromText(
+  src: Source,
+  out: ResultBuilder,
+  opts: { lexerOnly?: boolean } = {},
+): void {
+  new PromParser(src, out, opts.lexerOnly !== true && !src.binary).run();
 }
 
 /** PROM_EXTRA is what PromParser appends to a body before parsing: a newline. */
@@ -368,6 +375,8 @@ class PromParser {
   constructor(
     private readonly src: Source,
     private readonly out: ResultBuilder,
+    /** fast tries sampleLine before the lexer on lines that start with a metric name. */
+    private readonly fast: boolean,
   ) {
     this.b = src.bytes;
     this.l = new PromLexer(this.b);
@@ -382,9 +391,17 @@ class PromParser {
 
   run(): void {
     const l = this.l;
+    const b = this.b;
     for (;;) {
       this.start = l.i;
       this.offN = 0;
+      if (this.fast && l.i < l.n && (CLASS[b[l.i]!]! & K_MNAME_START) !== 0) {
+        const next = this.sampleLine(l.i);
+        if (next >= 0) {
+          l.i = next;
+          continue;
+        }
+      }
       const t = this.nextToken();
       switch (t) {
         case T_EOF:
@@ -426,6 +443,81 @@ class PromParser {
           throw this.parseError("expected a valid start token", t);
       }
     }
+  }
+
+  /**
+   * sampleLine parses the common form of a sample line starting at s, a metric name start:
+   * `name{label="value",...} value [timestamp]` with blanks only between the parts, plain
+   * label names, a value scanDecimal can read and a timestamp scanInt can read. It records the
+   * sample exactly as the token path would and returns the index after the line's newline, or
+   * -1 (recording nothing) for any other line, which the token path then parses from the start,
+   * with its errors. The state of the lexer is S_INIT before and after.
+   */
+  private sampleLine(s: number): number {
+    const b = this.b;
+    const n = this.l.n;
+    const offs = this.offs;
+    let i = scanClass(b, s + 1, n, K_MNAME);
+    offs[0] = s;
+    offs[1] = i;
+    let offN = 2;
+    let seriesEnd = i;
+    if (b[i] === C.LBRACE) {
+      i++;
+      for (;;) {
+        if (i >= n) return -1;
+        let c = b[i]!;
+        if (c === C.RBRACE) break;
+        if ((CLASS[c]! & K_LNAME_START) === 0) return -1;
+        const nameStart = i;
+        i = scanClass(b, i + 1, n, K_LNAME);
+        if (b[i] !== C.EQUAL || b[i + 1] !== C.QUOTE) return -1;
+        const valueStart = i + 2;
+        offs[offN++] = nameStart;
+        offs[offN++] = i;
+        i = valueStart;
+        for (;;) {
+          while (i < n && (CLASS[b[i]!]! & K_QUOTED_SPECIAL) === 0) i++;
+          if (i >= n) return -1;
+          c = b[i]!;
+          if (c === C.QUOTE) break;
+          if (c !== C.BACKSLASH) return -1;
+          // An escape: any byte but a newline or NUL may follow the backslash.
+          c = b[i + 1] ?? C.NUL;
+          if (c === C.LF || c === C.NUL) return -1;
+          i += 2;
+        }
+        offs[offN++] = valueStart;
+        offs[offN++] = i;
+        c = b[++i] ?? C.NUL;
+        if (c === C.COMMA) i++;
+        else if (c !== C.RBRACE) return -1;
+      }
+      seriesEnd = ++i;
+    }
+    if (b[i] !== C.SP && b[i] !== C.TAB) return -1;
+    i = scanClass(b, i + 1, n, K_BLANK);
+    const valueStart = i;
+    i = scanClass(b, i, n, K_PROM_VALUE);
+    if (i === valueStart) return -1;
+    const value = scanDecimal(b, valueStart, i);
+    if (value === undefined) return -1;
+    let ts: number | undefined;
+    if (b[i] !== C.LF) {
+      if (b[i] !== C.SP && b[i] !== C.TAB) return -1;
+      i = scanClass(b, i + 1, n, K_BLANK);
+      if (b[i] !== C.LF) {
+        const tsStart = i;
+        i = scanClass(b, i, n, K_DIGIT);
+        ts = scanInt(b, tsStart, i);
+        if (ts === undefined) return -1;
+        i = scanClass(b, i, n, K_BLANK);
+        if (b[i] !== C.LF) return -1;
+      }
+    }
+    this.offN = offN;
+    this.out.addSample(s, seriesEnd, offs, offN, this.mtype, value, ts);
+    return i + 1;
   }
 
   private push(a: number, b: number): void {

@@ -9,10 +9,9 @@ import {
   TYPE_HISTOGRAM,
   TYPE_SUMMARY,
   TYPE_UNKNOWN,
-  hashString,
+  bytesEqual,
   hashText,
   sliceText,
-  textIs,
   unescapeLabelText,
 } from "./source.ts";
 import { formatOpenMetricsFloat, goQuote, parseGoFloat } from "./strconv.ts";
@@ -59,7 +58,7 @@ export class ResultBuilder {
   private offCount = 0;
   private created: Float64Array | undefined;
   private exemplars: Map<number, Exemplar> | undefined;
-  private built: Map<number, { series: string; labels: Labels }> | undefined;
+  private built: Map<number, BuiltSeries> | undefined;
   private readonly meta: MutableMetadata[] = [];
 
   constructor(readonly src: Source) {
@@ -149,7 +148,7 @@ export class ResultBuilder {
     timestampMs: number | undefined,
   ): number {
     const i = this.addSample(0, 0, [], 0, TYPE_UNKNOWN, value, timestampMs);
-    (this.built ??= new Map()).set(i, { series, labels });
+    (this.built ??= new Map()).set(i, { series, labels, bytes: undefined });
     return i;
   }
 
@@ -240,6 +239,13 @@ export class ResultBuilder {
   }
 }
 
+/** BuiltSeries is a sample's series made by the parser; bytes are its text's UTF-8. */
+interface BuiltSeries {
+  readonly series: string;
+  readonly labels: Labels;
+  bytes: Buffer | undefined;
+}
+
 interface Columns {
   n: number;
   vals: Float64Array;
@@ -253,7 +259,7 @@ interface Columns {
   offCount: number;
   created: Float64Array | undefined;
   exemplars: Map<number, Exemplar> | undefined;
-  built: Map<number, { series: string; labels: Labels }> | undefined;
+  built: Map<number, BuiltSeries> | undefined;
   meta: readonly MetadataEntry[];
 }
 
@@ -285,10 +291,19 @@ class ExpositionResult implements ParseResult {
     return sliceText(this.b.src, this.c.seriesStart[i]!, this.c.seriesEnd[i]!);
   }
 
+  /** builtBytes returns the text bytes of sample i when the parser built its series. */
+  private builtBytes(i: number): Buffer | undefined {
+    if (this.c.built === undefined) return undefined;
+    this.check(i);
+    const built = this.c.built.get(i);
+    if (built === undefined) return undefined;
+    return (built.bytes ??= Buffer.from(built.series, "utf8"));
+  }
+
   seriesKey(i: number): string {
     this.check(i);
-    const built = this.c.built?.get(i);
-    if (built !== undefined) return built.series;
+    const built = this.builtBytes(i);
+    if (built !== undefined) return built.toString("latin1");
     return (this.b.src.bytes as Buffer).toString(
       "latin1",
       this.c.seriesStart[i]!,
@@ -296,22 +311,28 @@ class ExpositionResult implements ParseResult {
     );
   }
 
+  seriesLength(i: number): number {
+    const built = this.builtBytes(i);
+    if (built !== undefined) return built.length;
+    return this.c.seriesEnd[i]! - this.c.seriesStart[i]!;
+  }
+
   seriesHash(i: number): number {
-    if (this.c.built !== undefined) {
-      this.check(i);
-      const built = this.c.built.get(i);
-      if (built !== undefined) return hashString(built.series);
-    }
+    const built = this.builtBytes(i);
+    if (built !== undefined) return hashText(built, 0, built.length);
     return hashText(this.b.src.bytes, this.c.seriesStart[i]!, this.c.seriesEnd[i]!);
   }
 
-  seriesIs(i: number, key: string): boolean {
-    if (this.c.built !== undefined) {
-      this.check(i);
-      const built = this.c.built.get(i);
-      if (built !== undefined) return built.series === key;
-    }
-    return textIs(this.b.src.bytes, this.c.seriesStart[i]!, this.c.seriesEnd[i]!, key);
+  seriesIs(i: number, b: Uint8Array, off: number): boolean {
+    const built = this.builtBytes(i);
+    if (built !== undefined) return bytesEqual(built, 0, built.length, b, off);
+    return bytesEqual(this.b.src.bytes, this.c.seriesStart[i]!, this.c.seriesEnd[i]!, b, off);
+  }
+
+  copySeries(i: number, b: Uint8Array, off: number): void {
+    const built = this.builtBytes(i);
+    if (built !== undefined) b.set(built, off);
+    else b.set(this.b.src.bytes.subarray(this.c.seriesStart[i]!, this.c.seriesEnd[i]!), off);
   }
 
   labels(i: number): Labels {

@@ -56,26 +56,23 @@ export function sliceText(src: Source, a: number, b: number): string {
   return (src.bytes as Buffer).toString(src.ascii ? "latin1" : "utf8", a, b);
 }
 
-/**
- * hashText is a 32-bit FNV-1a hash of bytes [a, b); hashString hashes a string's char codes the
- * same way, so that a string holding those bytes one per character (latin1) hashes equal.
- */
+/** hashText is a 32-bit FNV-1a hash of bytes [a, b). */
 export function hashText(bytes: Uint8Array, a: number, b: number): number {
   let h = 0x811c9dc5;
   for (let i = a; i < b; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return h >>> 0;
 }
 
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** textIs tells whether bytes [a, b) are, one per character, the string s. */
-export function textIs(bytes: Uint8Array, a: number, b: number, s: string): boolean {
-  if (b - a !== s.length) return false;
-  for (let i = 0; i < s.length; i++) if (bytes[a + i] !== s.charCodeAt(i)) return false;
+/** bytesEqual tells whether bytes [a, e) of x equal the as many bytes of y from off. */
+export function bytesEqual(
+  x: Uint8Array,
+  a: number,
+  e: number,
+  y: Uint8Array,
+  off: number,
+): boolean {
+  if (off + (e - a) > y.length) return false;
+  for (let i = a, j = off; i < e; i++, j++) if (x[i] !== y[j]) return false;
   return true;
 }
 

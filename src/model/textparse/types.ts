@@ -105,14 +105,17 @@ export interface ParseResult {
   series(i: number): string;
   /**
    * seriesKey(i) is a string that identifies sample i's series text for a cache: the text's
-   * bytes one per character (latin1) when it is a slice of the body, so that seriesIs can
-   * compare it with the body's bytes. seriesHash(i) equals hashString(seriesKey(i)) and
-   * seriesIs(i, k) tells whether seriesKey(i) === k; neither makes a string, so a cache
-   * lookup per sample allocates nothing (scrape loops look up every sample of every scrape).
+   * bytes one per character (latin1). The other series* methods work on those bytes without
+   * making a string, so that a cache keeping series texts as bytes looks a sample up without
+   * allocating (scrape loops look up every sample of every scrape): seriesLength(i) is their
+   * number, seriesHash(i) is their 32-bit FNV-1a hash, seriesIs(i, b, off) tells whether
+   * b[off, off + seriesLength(i)) holds them, and copySeries(i, b, off) writes them there.
    */
   seriesKey(i: number): string;
+  seriesLength(i: number): number;
   seriesHash(i: number): number;
-  seriesIs(i: number, key: string): boolean;
+  seriesIs(i: number, b: Uint8Array, off: number): boolean;
+  copySeries(i: number, b: Uint8Array, off: number): void;
   /**
    * labels(i) builds sample i's labels: `__name__` plus the written labels, unescaped, sorted,
    * with empty values dropped (as Prometheus's label builder does in the scrape loop). `le` of
