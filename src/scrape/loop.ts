@@ -13,7 +13,12 @@ import {
 import { isValidUtf8LabelName } from "../model/regex/index.ts";
 import type { RelabelConfig } from "../model/relabel/index.ts";
 import { relabel } from "../model/relabel/index.ts";
-import type { EscapingScheme, ParseResult, ScrapeProtocol } from "../model/textparse/index.ts";
+import type {
+  EscapingScheme,
+  ExpectedSeries,
+  ParseResult,
+  ScrapeProtocol,
+} from "../model/textparse/index.ts";
 import { acceptEncodingHeader, acceptHeader, parseExposition } from "../model/textparse/index.ts";
 import { STALE_NAN } from "../model/value/index.ts";
 import type { Appender, SeriesRef, Storage } from "../storage/index.ts";
@@ -114,8 +119,12 @@ export class ScrapeCache {
   /**
    * byIndex is the entry of each sample of the last scrape, by its position in the exposition:
    * a target that exposes the same series in the same order is looked up without hashing.
+   * expOff and expLen locate each one's text in `keys` (expLen -1 for none), for the parser
+   * (ParseOptions.expect), which then matches a sample's series while it reads it.
    */
   readonly byIndex: (CacheEntry | undefined)[] = [];
+  private expOff = new Int32Array(64);
+  private expLen = new Int32Array(64);
   /** Series texts that metric relabeling dropped, with the iteration that last saw them. */
   readonly dropped = new Map<string, number>();
   /** Entries appended without explicit timestamps by the previous scrape. */
@@ -132,6 +141,7 @@ export class ScrapeCache {
    */
   at(res: ParseResult, i: number): CacheEntry | undefined {
     const e = this.byIndex[i];
+    if (res.seriesExpected(i)) return e;
     if (
       e !== undefined &&
       e.keyLen === res.seriesLength(i) &&
@@ -140,6 +150,27 @@ export class ScrapeCache {
       return e;
     }
     return undefined;
+  }
+
+  /** setAt records that sample i of this scrape is entry e's series (or a dropped one's). */
+  setAt(i: number, e: CacheEntry | undefined): void {
+    this.byIndex[i] = e;
+    if (i >= this.expOff.length) {
+      const cap = Math.max(i + 1, this.expOff.length * 2);
+      const off = new Int32Array(cap);
+      off.set(this.expOff);
+      const len = new Int32Array(cap);
+      len.set(this.expLen);
+      this.expOff = off;
+      this.expLen = len;
+    }
+    this.expOff[i] = e === undefined ? 0 : e.keyOff;
+    this.expLen[i] = e === undefined ? -1 : e.keyLen;
+  }
+
+  /** expected is what the parser should expect of the next scrape: the last one's texts. */
+  expected(): ExpectedSeries {
+    return { bytes: this.keys, off: this.expOff, len: this.expLen, count: this.byIndex.length };
   }
 
   /** get returns the entry of sample i's series text, if any; hash is res.seriesHash(i). */
@@ -215,6 +246,11 @@ export class ScrapeCache {
     }
     this.keys = b;
     this.keysUsed = off;
+    const byIndex = this.byIndex;
+    for (let i = 0; i < byIndex.length; i++) {
+      const e = byIndex[i];
+      if (e !== undefined) this.expOff[i] = e.keyOff;
+    }
   }
 }
 
@@ -543,6 +579,7 @@ export class ScrapeLoop {
     try {
       res = parseExposition(body, contentType, {
         fallbackScrapeProtocol: o.fallbackScrapeProtocol,
+        expect: c.expected(),
       });
     } catch (err) {
       throw new AppendError(err, r);
@@ -557,7 +594,6 @@ export class ScrapeLoop {
     // backing store, to be grown again on every scrape.
     const cur = c.curSeen;
     let nCur = 0;
-    const byIndex = c.byIndex;
     let limitErr = false;
     let appendedSamples = 0;
     let outOfBounds = 0;
@@ -574,7 +610,7 @@ export class ScrapeLoop {
             const met = res.seriesKey(i);
             if (c.dropped.has(met)) {
               c.dropped.set(met, iter);
-              byIndex[i] = undefined;
+              c.setAt(i, undefined);
               continue;
             }
           }
@@ -587,7 +623,7 @@ export class ScrapeLoop {
             );
             if (ls === null || ls.length === 0) {
               c.dropped.set(res.seriesKey(i), iter);
-              byIndex[i] = undefined;
+              c.setAt(i, undefined);
               continue;
             }
             if (getLabel(ls, METRIC_NAME) === "") {
@@ -600,7 +636,7 @@ export class ScrapeLoop {
             e = c.add(res, i, hash, INTERNER.labels(ls));
             isNew = true;
           }
-          byIndex[i] = e;
+          c.setAt(i, e);
         }
         r.added++;
         let t = defTime;
@@ -656,7 +692,7 @@ export class ScrapeLoop {
       if (p.seenIter !== iter) p.ref = app.append(p.ref, p.labels, defTime, STALE_NAN);
     }
     cur.length = nCur;
-    byIndex.length = n;
+    c.byIndex.length = n;
     c.curSeen = c.prevSeen;
     c.prevSeen = cur;
     // Forget series and dropped texts that this scrape did not have.

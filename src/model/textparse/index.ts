@@ -9,6 +9,7 @@ export type {
   MetricMetadata,
   MetricType,
   NameValidation,
+  ExpectedSeries,
   ParseOptions,
   ParseResult,
   SampleEntry,

@@ -51,7 +51,7 @@ export function parseExposition(
   const n = src.bytes.length;
   if (n > 0 && src.bytes[n - 1] === 0x0a) {
     try {
-      parsePromText(src, out);
+      parsePromText(src, out, { expect: opts.expect });
     } catch (err) {
       if (!(err instanceof ExpositionError)) throw err;
       src = toSource(body, PROM_EXTRA);
@@ -61,7 +61,7 @@ export function parseExposition(
   } else {
     src = toSource(body, PROM_EXTRA);
     out = new ResultBuilder(src);
-    parsePromText(src, out);
+    parsePromText(src, out, { expect: opts.expect });
   }
   return out.finish(format, warning === undefined ? [] : [warning]);
 }

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { isStaleNaN } from "../value/index.ts";
 import type { Labels } from "../labels/index.ts";
 import type { ParseResult } from "./index.ts";
+import type { ExpectedSeries } from "./index.ts";
 import { ExpositionError, parseExposition } from "./index.ts";
 import { PROM_EXTRA, parsePromText } from "./prom-parser.ts";
 import { ResultBuilder } from "./result.ts";
@@ -182,6 +183,11 @@ test("the sample-line fast path parses exactly as the lexer does, errors include
   const parts = [
     "m",
     "a_b:c",
+    // Texts that differ only in their last bytes (past the last whole word).
+    "ab1",
+    "ab2",
+    "abcde1",
+    "abcde2",
     "m{}",
     'm{a="b"}',
     'm{a="b",}',
@@ -221,30 +227,70 @@ test("the sample-line fast path parses exactly as the lexer does, errors include
   const noise = [
     0x00, 0x09, 0x0a, 0x20, 0x22, 0x2c, 0x3d, 0x5c, 0x7b, 0x7d, 0x23, 0x31, 0x61, 0xc3, 0xff,
   ];
-  const outcome = (body: Buffer, lexerOnly: boolean): unknown => {
+  const outcome = (body: Buffer, lexerOnly: boolean, expect?: ExpectedSeries): unknown => {
     const src = toSource(body, PROM_EXTRA);
     const out = new ResultBuilder(src);
     try {
-      parsePromText(src, out, { lexerOnly });
+      parsePromText(src, out, { lexerOnly, expect });
     } catch (err) {
       return { error: (err as Error).message, line: (err as ExpositionError).line };
     }
     const res = out.finish("prometheus-text", []);
     const samples = [];
     for (let i = 0; i < res.length; i++) {
+      let labels: unknown;
+      try {
+        labels = res.labels(i);
+      } catch (err) {
+        labels = (err as Error).message;
+      }
       samples.push({
         range: out.seriesRange(i),
-        offs: Array.from(
-          (({ offs, start, end }) => offs.subarray(start, end))(out.sampleOffsets(i)),
-        ),
+        // Expected series record no offsets; their labels are found again from the text.
+        offs: expect
+          ? []
+          : Array.from((({ offs, start, end }) => offs.subarray(start, end))(out.sampleOffsets(i))),
+        labels,
         type: out.sampleType(i),
         value: Object.is(res.values[i], -0) ? "-0" : res.values[i],
         ts: res.timestampMs(i),
       });
+      if (res.seriesExpected(i)) {
+        expectedHits++;
+        const [a, b] = out.seriesRange(i);
+        const want = Buffer.from(
+          expect!.bytes.subarray(expect!.off[i]!, expect!.off[i]! + expect!.len[i]!),
+        );
+        assert.deepEqual(
+          src.bytes.subarray(a, b),
+          want,
+          "an expected series has the expected text",
+        );
+      }
     }
     return { samples, metadata: res.metadata };
   };
+  // expectFrom expects the series texts of a parse of prev (in its order).
+  const expectFrom = (prev: Buffer): ExpectedSeries | undefined => {
+    const src = toSource(prev, PROM_EXTRA);
+    const out = new ResultBuilder(src);
+    try {
+      parsePromText(src, out, { lexerOnly: true });
+    } catch {
+      return undefined;
+    }
+    const off = new Int32Array(out.count);
+    const len = new Int32Array(out.count);
+    for (let i = 0; i < out.count; i++) {
+      const [a, b] = out.seriesRange(i);
+      off[i] = a;
+      len[i] = b - a;
+    }
+    return { bytes: src.bytes, off, len, count: out.count };
+  };
+  let expectedHits = 0;
   let fastErrors = 0;
+  let lastBody = Buffer.alloc(0);
   for (let round = 0; round < 4000; round++) {
     const lines = [];
     for (let k = 1 + rand(3); k > 0; k--) {
@@ -252,6 +298,7 @@ test("the sample-line fast path parses exactly as the lexer does, errors include
       if (rand(5) === 0) lines.push("# TYPE m histogram");
     }
     const body = Buffer.from(lines.join("\n") + "\n");
+    const unmutated = Buffer.from(body);
     // Mutate: insert, replace or delete a byte.
     for (let k = rand(3); k > 0; k--) {
       const at = rand(body.length);
@@ -264,11 +311,22 @@ test("the sample-line fast path parses exactly as the lexer does, errors include
       body.set(arr.slice(0, body.length));
     }
     const fast = outcome(body, false);
-    assert.deepEqual(fast, outcome(body, true), `body ${JSON.stringify(body.toString("latin1"))}`);
+    const what = `body ${JSON.stringify(body.toString("latin1"))}`;
+    assert.deepEqual(fast, outcome(body, true), what);
     if ((fast as { error?: string }).error !== undefined) fastErrors++;
+    // Expecting the series of the body before mutation, after it, or of the last round's body
+    // changes nothing either.
+    for (const prev of [unmutated, body, lastBody]) {
+      const expect = expectFrom(prev);
+      if (expect === undefined) continue;
+      const expecting = `${what} expecting ${JSON.stringify(prev.toString("latin1"))}`;
+      assert.deepEqual(outcome(body, false, expect), outcome(body, true, expect), expecting);
+    }
+    lastBody = body;
   }
   assert.ok(
     fastErrors > 200 && fastErrors < 3800,
     `a mix of good and bad bodies (${fastErrors} bad)`,
   );
+  assert.ok(expectedHits > 1000, `series found as expected (${expectedHits})`);
 });

@@ -53,6 +53,7 @@ import {
   scanClass,
   tokenName,
 } from "./tokens.ts";
+import type { ExpectedSeries } from "./types.ts";
 import { ExpositionError } from "./types.ts";
 
 // Start conditions of the lexer.
@@ -356,9 +357,20 @@ const PROM_TYPES: Record<string, number> = {
 export function parsePromText(
   src: Source,
   out: ResultBuilder,
-  opts: { lexerOnly?: boolean } = {},
+  opts: { lexerOnly?: boolean; expect?: ExpectedSeries | undefined } = {},
 ): void {
-  new PromParser(src, out, opts.lexerOnly !== true && !src.binary).run();
+  const fast = opts.lexerOnly !== true && !src.binary;
+  new PromParser(src, out, fast, fast ? opts.expect : undefined).run();
+}
+
+/**
+ * seriesOffsets returns the offsets (as ResultBuilder.addSample takes them) of the series of the
+ * sample line at `start`, parsed again by the lexer; the line must parse.
+ */
+export function seriesOffsets(src: Source, start: number): number[] {
+  const p = new PromParser(src, undefined, false, undefined);
+  p.line(start);
+  return p.lineOffsets();
 }
 
 /** PROM_EXTRA is what PromParser appends to a body before parsing: a newline. */
@@ -372,14 +384,44 @@ class PromParser {
   private readonly offs: number[] = [];
   private offN = 0;
 
+  private readonly view: DataView;
+  private readonly expView: DataView | undefined;
+
   constructor(
     private readonly src: Source,
-    private readonly out: ResultBuilder,
+    /** out receives the samples; without it the parser only checks (seriesOffsets). */
+    private readonly out: ResultBuilder | undefined,
     /** fast tries sampleLine before the lexer on lines that start with a metric name. */
     private readonly fast: boolean,
+    private readonly expect: ExpectedSeries | undefined,
   ) {
     this.b = src.bytes;
     this.l = new PromLexer(this.b);
+    this.view = new DataView(this.b.buffer, this.b.byteOffset, this.b.length);
+    this.expView =
+      expect && new DataView(expect.bytes.buffer, expect.bytes.byteOffset, expect.bytes.length);
+  }
+
+  /** line parses the one line at `start` with the lexer (seriesOffsets). */
+  line(start: number): void {
+    this.l.i = start;
+    this.l.state = S_INIT;
+    this.start = start;
+    this.offN = 0;
+    const t = this.nextToken();
+    if (t === T_BRACE_OPEN) {
+      this.push(-1, -1);
+      this.parseLabels();
+    } else if (t === T_MNAME) {
+      this.push(this.start, this.l.i);
+      if (this.nextToken() === T_BRACE_OPEN) this.parseLabels();
+    } else {
+      throw this.parseError("expected a valid start token", t);
+    }
+  }
+
+  lineOffsets(): number[] {
+    return this.offs.slice(0, this.offN);
   }
 
   private nextToken(): number {
@@ -396,7 +438,8 @@ class PromParser {
       this.start = l.i;
       this.offN = 0;
       if (this.fast && l.i < l.n && (CLASS[b[l.i]!]! & K_MNAME_START) !== 0) {
-        const next = this.sampleLine(l.i);
+        let next = this.expected(l.i);
+        if (next < 0) next = this.sampleLine(l.i);
         if (next >= 0) {
           l.i = next;
           continue;
@@ -493,8 +536,38 @@ class PromParser {
         if (c === C.COMMA) i++;
         else if (c !== C.RBRACE) return -1;
       }
-      seriesEnd = ++i;
+      seriesEnd = i + 1;
     }
+    return this.sampleRest(s, seriesEnd, offN, false);
+  }
+
+  /**
+   * expected checks whether the sample line at s starts with the series text that `expect`
+   * names for the next sample, followed by a blank; if so it parses the rest as sampleLine does.
+   * The text was a series text of an earlier parse, so equal bytes are an equal series.
+   */
+  private expected(s: number): number {
+    const exp = this.expect;
+    if (exp === undefined) return -1;
+    const k = this.out!.count;
+    if (k >= exp.count) return -1;
+    const len = exp.len[k]!;
+    const e = s + len;
+    if (len <= 0 || e >= this.l.n) return -1;
+    const c = this.b[e];
+    if (c !== C.SP && c !== C.TAB) return -1;
+    if (!viewsEqual(this.view, s, this.expView!, exp.off[k]!, len)) return -1;
+    return this.sampleRest(s, e, 0, true);
+  }
+
+  /**
+   * sampleRest parses ` value [timestamp]` and the newline after the series text [s, seriesEnd)
+   * (it must start with a blank) and records the sample; or returns -1.
+   */
+  private sampleRest(s: number, seriesEnd: number, offN: number, expected: boolean): number {
+    const b = this.b;
+    const n = this.l.n;
+    let i = seriesEnd;
     if (b[i] !== C.SP && b[i] !== C.TAB) return -1;
     i = scanClass(b, i + 1, n, K_BLANK);
     const valueStart = i;
@@ -516,7 +589,7 @@ class PromParser {
       }
     }
     this.offN = offN;
-    this.out.addSample(s, seriesEnd, offs, offN, this.mtype, value, ts);
+    this.out!.addSample(s, seriesEnd, this.offs, offN, this.mtype, value, ts, expected);
     return i + 1;
   }
 
@@ -556,7 +629,7 @@ class PromParser {
     }
     const t4 = this.nextToken();
     if (t4 !== T_LINEBREAK) throw this.parseError("linebreak expected after metadata", t4);
-    const m = this.out.metadataFor(unescapeLabelText(sliceText(this.src, mStart, mEnd)));
+    const m = this.out!.metadataFor(unescapeLabelText(sliceText(this.src, mStart, mEnd)));
     if (t === T_TYPE) m.type = TYPE_NAMES[code]!;
     else m.help = unescapeHelpText(sliceText(this.src, textStart, textEnd));
   }
@@ -644,7 +717,7 @@ class PromParser {
     } else if (t2 !== T_LINEBREAK) {
       throw this.parseError("expected timestamp or new record", t2);
     }
-    this.out.addSample(this.start, seriesEnd, this.offs, this.offN, this.mtype, value, ts);
+    this.out!.addSample(this.start, seriesEnd, this.offs, this.offN, this.mtype, value, ts, false);
   }
 
   private quote(a: number, b: number): string {
@@ -666,6 +739,15 @@ class PromParser {
   private error(msg: string): ExpositionError {
     return new ExpositionError(msg, lineOf(this.b, this.start));
   }
+}
+
+/** viewsEqual tells whether x[a, a + len) and y[b, b + len) hold the same bytes. */
+function viewsEqual(x: DataView, a: number, y: DataView, b: number, len: number): boolean {
+  if (b + len > y.byteLength) return false;
+  const e = a + len;
+  for (; a + 4 <= e; a += 4, b += 4) if (x.getInt32(a) !== y.getInt32(b)) return false;
+  for (; a < e; a++, b++) if (x.getUint8(a) !== y.getUint8(b)) return false;
+  return true;
 }
 
 /** lineOf returns the 1-based line number of byte position pos. */

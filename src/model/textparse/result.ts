@@ -14,6 +14,7 @@ import {
   sliceText,
   unescapeLabelText,
 } from "./source.ts";
+import { seriesOffsets } from "./prom-parser.ts";
 import { formatOpenMetricsFloat, goQuote, parseGoFloat } from "./strconv.ts";
 import type {
   Exemplar,
@@ -28,6 +29,8 @@ import { ExpositionError } from "./types.ts";
 
 const HAS_TS = 1;
 const HAS_CT = 2;
+/** EXPECTED: the series text is ParseOptions.expect's; no offsets were recorded. */
+const EXPECTED = 4;
 
 interface MutableMetadata {
   kind: "metadata";
@@ -107,7 +110,9 @@ export class ResultBuilder {
   /**
    * addSample records a sample whose series text is text[seriesStart:seriesEnd] and whose name
    * and labels are at offs[0..offN) (see the class comment). typeCode is the metric type in
-   * effect, which decides `le`/`quantile` respelling. It returns the sample's index.
+   * effect, which decides `le`/`quantile` respelling. With `expected` the series text is the
+   * one ParseOptions.expect named and offN is 0: the offsets are found again if labels are asked
+   * for. It returns the sample's index.
    */
   addSample(
     seriesStart: number,
@@ -117,13 +122,15 @@ export class ResultBuilder {
     typeCode: number,
     value: number,
     timestampMs: number | undefined,
+    expected = false,
   ): number {
     const i = this.count;
     if (i === this.cap) this.grow();
     this.vals[i] = value;
-    if (timestampMs === undefined) this.flags[i] = 0;
+    const f = expected ? EXPECTED : 0;
+    if (timestampMs === undefined) this.flags[i] = f;
     else {
-      this.flags[i] = HAS_TS;
+      this.flags[i] = f | HAS_TS;
       this.ts[i] = timestampMs;
     }
     this.types[i] = typeCode;
@@ -335,14 +342,23 @@ class ExpositionResult implements ParseResult {
     else b.set(this.b.src.bytes.subarray(this.c.seriesStart[i]!, this.c.seriesEnd[i]!), off);
   }
 
+  seriesExpected(i: number): boolean {
+    return (this.c.flags[i]! & EXPECTED) !== 0;
+  }
+
   labels(i: number): Labels {
     this.check(i);
     const built = this.c.built?.get(i);
     if (built !== undefined) return built.labels;
-    const { offs } = this.c;
     const src = this.b.src;
-    const start = this.c.offStart[i]!;
-    const end = i + 1 < this.length ? this.c.offStart[i + 1]! : this.c.offCount;
+    let offs: ArrayLike<number> = this.c.offs;
+    let start = this.c.offStart[i]!;
+    let end = i + 1 < this.length ? this.c.offStart[i + 1]! : this.c.offCount;
+    if (this.seriesExpected(i)) {
+      offs = seriesOffsets(src, this.c.seriesStart[i]!);
+      start = 0;
+      end = offs.length;
+    }
     const type = this.c.types[i]!;
     const out: Label[] = [
       {

@@ -116,6 +116,8 @@ export interface ParseResult {
   seriesHash(i: number): number;
   seriesIs(i: number, b: Uint8Array, off: number): boolean;
   copySeries(i: number, b: Uint8Array, off: number): void;
+  /** seriesExpected(i) tells whether sample i's series text is ParseOptions.expect's text i. */
+  seriesExpected(i: number): boolean;
   /**
    * labels(i) builds sample i's labels: `__name__` plus the written labels, unescaped, sorted,
    * with empty values dropped (as Prometheus's label builder does in the scrape loop). `le` of
@@ -168,6 +170,22 @@ export interface ParseOptions {
    * created timestamps (WithOMParserSTSeriesSkipped). Default false: they are ordinary samples.
    */
   skipCreatedSeries?: boolean;
+  /**
+   * expect lists the series texts a caller expects at each sample position, such as a scrape
+   * cache's view of the target's last scrape. The Prometheus text parser compares a sample line
+   * that starts at position k with text k, a word at a time, and when the line starts with it and
+   * a blank follows, records the sample without lexing its series; seriesExpected(k) then tells
+   * so. Anything else is parsed as usual.
+   */
+  expect?: ExpectedSeries;
+}
+
+/** ExpectedSeries: text k is bytes[off[k], off[k] + len[k]); len[k] < 0 expects nothing. */
+export interface ExpectedSeries {
+  readonly bytes: Uint8Array;
+  readonly off: Int32Array;
+  readonly len: Int32Array;
+  readonly count: number;
 }
 
 /**
