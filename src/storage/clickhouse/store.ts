@@ -271,6 +271,8 @@ export class ClickHouseStorage implements Storage {
   private nameRank = new Int32Array(0);
   /** rowsOf[ref] counts, then places, a batch's rows of series `ref` (zero between batches). */
   private rowsOf = new Int32Array(0);
+  /** lastOrder is sortedRefs' last result: a batch of the same series reuses it. */
+  private lastOrder: number[] = [];
   /** flatTs, flatVs, flatSrc: scratch space of encodeSamples, kept from batch to batch. */
   private flatTs = new Float64Array(0);
   private flatVs = new Float64Array(0);
@@ -792,25 +794,41 @@ export class ClickHouseStorage implements Storage {
       ids.forEach((id, rank) => (this.nameRank[id] = rank));
     }
     const rowsOf = this.rowsOf;
-    const refs: number[] = [];
+    let distinct = 0;
     for (const t of txns) {
-      for (let i = 0; i < t.n; i++) {
-        const ref = t.refs[i]!;
-        if (rowsOf[ref]++ === 0) refs.push(ref);
-      }
+      for (let i = 0; i < t.n; i++) if (rowsOf[t.refs[i]!]++ === 0) distinct++;
     }
-    const rank = this.nameRank;
-    const { target, nameId, fp } = this.series;
-    refs.sort((a, b) => {
-      const x = a - 1;
-      const y = b - 1;
-      return (
-        target[x]! - target[y]! ||
-        rank[nameId[x]!]! - rank[nameId[y]!]! ||
-        fp[2 * x + 1]! - fp[2 * y + 1]! ||
-        fp[2 * x]! - fp[2 * y]!
-      );
-    });
+    // Scrapes write the same series batch after batch, and a series' place in the order never
+    // changes (new metric names change ranks, not how existing names compare).
+    let refs = this.lastOrder;
+    let same = refs.length === distinct;
+    for (let k = 0; same && k < refs.length; k++) same = rowsOf[refs[k]!]! > 0;
+    if (!same) {
+      refs = [];
+      for (const t of txns) {
+        for (let i = 0; i < t.n; i++) {
+          const ref = t.refs[i]!;
+          if (rowsOf[ref]! > 0) {
+            refs.push(ref);
+            rowsOf[ref] = -rowsOf[ref]!;
+          }
+        }
+      }
+      for (const ref of refs) rowsOf[ref] = -rowsOf[ref]!;
+      const rank = this.nameRank;
+      const { target, nameId, fp } = this.series;
+      refs.sort((a, b) => {
+        const x = a - 1;
+        const y = b - 1;
+        return (
+          target[x]! - target[y]! ||
+          rank[nameId[x]!]! - rank[nameId[y]!]! ||
+          fp[2 * x + 1]! - fp[2 * y + 1]! ||
+          fp[2 * x]! - fp[2 * y]!
+        );
+      });
+      this.lastOrder = refs;
+    }
     let row = 0;
     for (const ref of refs) {
       const n = rowsOf[ref]!;
