@@ -17,7 +17,7 @@
 // ripgrep's speed over ≥ 2 GB.
 import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { WriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -316,6 +316,7 @@ async function main(): Promise<void> {
   const targetBytes = num("gb") * 1e9;
   const ownDir = !args["data-dir"];
   const dir = resolve(args["data-dir"] ?? mkdtempSync(join(tmpdir(), "vigil-bench-logs-")));
+  mkdirSync(dir, { recursive: true });
   const textFile = join(dir, "lines.txt");
   console.log(`load average ${loadAverage()}; data in ${dir}`);
   const { proc, base } = await startVigil(dir).catch((err: unknown) => {

@@ -91,28 +91,54 @@ function bitSql(h: number): string {
   return `bitTest(reinterpretAsUInt8(substring(bloom, intDiv(${p}, 8) + 1, 1)), ${p} % 8)`;
 }
 
-/** needleSql is the condition that a row's filter may hold every n-gram of s. */
-function needleSql(s: string): string {
-  const tests: string[] = [];
-  for (const v of ngramsOf(s)) tests.push(bitSql(hash1(v)), bitSql(hash2(v)));
-  return tests.length === 1 ? tests[0]! : `(${tests.join(" AND ")})`;
-}
+/**
+ * BloomProbe is what line filters ask of a block's filter: for every filter, some alternative
+ * whose hashes all have their bit set.
+ */
+export type BloomProbe = readonly (readonly (readonly number[])[])[];
 
 /**
- * bloomConditionSql renders the condition on filter rows that line filters imply: each `|=`
- * filter whose alternatives are all at least NGRAM bytes long requires that some alternative's
- * n-grams are all present. Filters that cannot use the blooms (negations, regexes, short
- * needles) add nothing; undefined when none can.
+ * bloomProbe returns the probe that line filters imply: each `|=` filter whose alternatives are
+ * all at least NGRAM bytes long requires that some alternative's n-grams are all present.
+ * Filters that cannot use the blooms (negations, regexes, short needles) add nothing; undefined
+ * when none can.
  */
-export function bloomConditionSql(filters: readonly LineFilter[] | undefined): string | undefined {
-  const groups: string[] = [];
+export function bloomProbe(filters: readonly LineFilter[] | undefined): BloomProbe | undefined {
+  const groups: number[][][] = [];
   for (const f of filters ?? []) {
     if (f.op !== "|=" || f.values.length === 0) continue;
     if (f.values.some((v) => Buffer.byteLength(v, "utf8") < NGRAM)) continue;
-    const alts = f.values.map(needleSql);
-    groups.push(alts.length === 1 ? alts[0]! : `(${alts.join(" OR ")})`);
+    groups.push(f.values.map((v) => ngramsOf(v).flatMap((g) => [hash1(g), hash2(g)])));
   }
-  return groups.length ? groups.join(" AND ") : undefined;
+  return groups.length ? groups : undefined;
+}
+
+/** probeMatches tells whether a filter of 2^(32 - shift) bits passes the probe. */
+export function probeMatches(probe: BloomProbe, shift: number, bloom: Uint8Array): boolean {
+  return probe.every((alts) =>
+    alts.some((hashes) =>
+      hashes.every((h) => {
+        const p = h >>> shift;
+        return (bloom[p >>> 3]! & (1 << (p & 7))) !== 0;
+      }),
+    ),
+  );
+}
+
+/** probeSql is probeMatches as a condition on filter rows (their `bloom` and `shift`). */
+export function probeSql(probe: BloomProbe): string {
+  return probe
+    .map((alts) => {
+      const sql = alts.map((hashes) => `(${hashes.map(bitSql).join(" AND ")})`);
+      return sql.length === 1 ? sql[0]! : `(${sql.join(" OR ")})`;
+    })
+    .join(" AND ");
+}
+
+/** bloomConditionSql is probeSql of the filters' probe, undefined when they have none. */
+export function bloomConditionSql(filters: readonly LineFilter[] | undefined): string | undefined {
+  const probe = bloomProbe(filters);
+  return probe && probeSql(probe);
 }
 
 /** BloomBlock is one block's filter row. */

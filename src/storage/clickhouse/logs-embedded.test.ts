@@ -209,70 +209,130 @@ describe("embedded log tables", () => {
   });
 });
 
+/** cacheReady waits until a store's bloom cache (if any) knows the table's filter rows. */
+async function cacheReady(store: ClickHouseLogStore): Promise<void> {
+  for (let i = 0; store.bloomCache && !store.bloomCache.ready; i++) {
+    assert.ok(i < 500, "the bloom cache reads the table's filter ends");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe("line blooms (embedded)", () => {
-  it("finds every line that holds a needle, reading only the blocks that may hold it", async () => {
-    const { storage, store } = await open("vigil_logs_blooms");
-    // Capture the entries queries, to see which ranges they name.
-    const sqls: string[] = [];
-    const drv = storage.drv;
-    const queryNative = drv.queryNative.bind(drv);
-    drv.queryNative = (sql, signal) => {
-      sqls.push(sql);
-      return queryNative(sql, signal);
-    };
-    let seed = 7;
-    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-    const words = ["alpha", "beta", "gamma", "délta", "ε", "zeta", "eta", "theta", "iota", "kappa"];
-    const streams = [0, 1, 2].map((i) => labelsFromRecord({ job: "blooms", s: String(i) }));
-    const written: { stream: number; line: string }[] = [];
-    // Twenty commits, each a batch of its own, so that every stream has twenty blocks.
-    for (let c = 0; c < 20; c++) {
-      const app = store.logAppender();
-      streams.forEach((ls, si) => {
-        const es: LogEntry[] = [];
-        for (let k = 0; k < 30; k++) {
-          let line = "";
-          for (let w = 0; w < 6; w++) line += words[Math.floor(rand() * words.length)]! + " ";
-          line += `id=${Math.floor(rand() * 1e9).toString(36)}`;
-          written.push({ stream: si, line });
-          es.push(e(T0 + BigInt(c * 1000 + k), line));
+  // Without the cache of recent blooms, with one that holds them all, and with one that holds
+  // a quarter of them (the rest are evicted and read from the table).
+  for (const [name, cacheBytes] of [
+    ["no cache", 0],
+    ["cache", 1 << 30],
+    ["small cache", 8 << 10],
+  ] as const) {
+    it(`finds every line that holds a needle, reading only the blocks that may hold it (${name})`, async () => {
+      const db = `vigil_logs_blooms_${name.replace(" ", "_")}`;
+      const { storage, store } = await open(db, { bloomCacheBytes: cacheBytes });
+      await cacheReady(store);
+      // Capture the entries queries, to see which ranges they name.
+      const sqls: string[] = [];
+      const drv = storage.drv;
+      const queryNative = drv.queryNative.bind(drv);
+      drv.queryNative = (sql, signal) => {
+        sqls.push(sql);
+        return queryNative(sql, signal);
+      };
+      let seed = 7;
+      const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+      const words = [
+        "alpha",
+        "beta",
+        "gamma",
+        "délta",
+        "ε",
+        "zeta",
+        "eta",
+        "theta",
+        "iota",
+        "kappa",
+      ];
+      const streams = [0, 1, 2].map((i) => labelsFromRecord({ job: "blooms", s: String(i) }));
+      const written: { stream: number; line: string }[] = [];
+      // Twenty commits, each a batch of its own, so that every stream has twenty blocks.
+      for (let c = 0; c < 20; c++) {
+        const app = store.logAppender();
+        streams.forEach((ls, si) => {
+          const es: LogEntry[] = [];
+          for (let k = 0; k < 30; k++) {
+            let line = "";
+            for (let w = 0; w < 6; w++) line += words[Math.floor(rand() * words.length)]! + " ";
+            line += `id=${Math.floor(rand() * 1e9).toString(36)}`;
+            written.push({ stream: si, line });
+            es.push(e(T0 + BigInt(c * 1000 + k), line));
+          }
+          app.append(ls, es);
+        });
+        await app.commit();
+        await store.flush();
+      }
+      const needles = [
+        ...Array.from({ length: 25 }, () => {
+          const l = written[Math.floor(rand() * written.length)]!.line;
+          const a = Math.floor(rand() * (l.length - 4));
+          return l.slice(a, a + 4 + Math.floor(rand() * 12));
+        }),
+        "no such needle",
+        "délta ε",
+        "abc", // shorter than an n-gram: no bloom condition
+      ];
+      const check = async (s: ClickHouseLogStore, what: string) => {
+        for (const needle of needles) {
+          const want = written.filter((w) => w.line.includes(needle)).length;
+          const got = await all(s, { lineFilters: [{ op: "|=", values: [needle] }] });
+          assert.equal(got.length, want, `${what}: |= ${JSON.stringify(needle)}`);
+          assert.ok(got.every((r) => r.line.includes(needle)));
         }
-        app.append(ls, es);
+      };
+      await check(store, "writer");
+      if (cacheBytes > 0) {
+        assert.ok(store.bloomCache!.bytes <= cacheBytes);
+        if (cacheBytes < 1 << 20) assert.ok(store.bloomCache!.bytes > cacheBytes / 2);
+      }
+      // A needle held by one line: the entries query names that line's block only.
+      const rare = written[345]!.line;
+      assert.equal(written.filter((w) => w.line.includes(rare)).length, 1);
+      sqls.length = 0;
+      const got = await all(store, { lineFilters: [{ op: "|=", values: ["blah", rare] }] });
+      assert.equal(got.length, 1);
+      const entrySql = sqls.find((s) => s.includes(store.tables.entries))!;
+      assert.equal(entrySql.match(/\(fingerprint = \d+ AND ts >= /g)?.length, 1, entrySql);
+      // A needle no block holds reads no entries at all.
+      sqls.length = 0;
+      assert.equal(
+        (await all(store, { lineFilters: [{ op: "|=", values: ["zzzzzz"] }] })).length,
+        0,
+      );
+      assert.ok(!sqls.some((s) => s.includes(store.tables.entries)));
+      // A store opened later on the same tables (as after a restart) finds what the first wrote,
+      // and, once it has written more, both.
+      const later = new ClickHouseLogStore(storage.drv, {
+        database: db,
+        retentionMs: 60 * 86_400_000,
+        batchMaxDelayMs: 20,
+        bloomCacheBytes: cacheBytes,
+      });
+      await cacheReady(later);
+      await check(later, "reopened");
+      const app = later.logAppender();
+      streams.forEach((ls, si) => {
+        const line = `${words[si]} later ${si} ${written[si * 7]!.line}`;
+        written.push({ stream: si, line });
+        app.append(ls, [e(T0 + 5000n + BigInt(si), line)]);
       });
       await app.commit();
-      await store.flush();
-    }
-    const needles = [
-      ...Array.from({ length: 25 }, () => {
-        const l = written[Math.floor(rand() * written.length)]!.line;
-        const a = Math.floor(rand() * (l.length - 4));
-        return l.slice(a, a + 4 + Math.floor(rand() * 12));
-      }),
-      "no such needle",
-      "délta ε",
-      "abc", // shorter than an n-gram: no bloom condition
-    ];
-    for (const needle of needles) {
-      const want = written.filter((w) => w.line.includes(needle)).length;
-      const got = await all(store, { lineFilters: [{ op: "|=", values: [needle] }] });
-      assert.equal(got.length, want, `|= ${JSON.stringify(needle)}`);
-      assert.ok(got.every((r) => r.line.includes(needle)));
-    }
-    // A needle held by one line: the entries query names that line's block only.
-    const rare = written[345]!.line;
-    assert.equal(written.filter((w) => w.line.includes(rare)).length, 1);
-    sqls.length = 0;
-    const got = await all(store, { lineFilters: [{ op: "|=", values: ["blah", rare] }] });
-    assert.equal(got.length, 1);
-    const entrySql = sqls.find((s) => s.includes(store.tables.entries))!;
-    assert.equal(entrySql.match(/\(fingerprint = \d+ AND ts >= /g)?.length, 1, entrySql);
-    // A needle no block holds reads no entries at all.
-    sqls.length = 0;
-    assert.equal((await all(store, { lineFilters: [{ op: "|=", values: ["zzzzzz"] }] })).length, 0);
-    assert.ok(!sqls.some((s) => s.includes(store.tables.entries)));
-    await store.close();
-    await storage.close();
-  });
+      await later.flush();
+      needles.push("later");
+      await check(later, "reopened, then written to");
+      await later.close();
+      await store.close();
+      await storage.close();
+    });
+  }
 
   it("reads entries stored before migration 6 through the rows it adds for them", async () => {
     const { storage, store } = await open("vigil_logs_premigration");

@@ -37,7 +37,10 @@ import {
   encodeEntries,
   encodeStreams,
 } from "./logs-native.ts";
-import { bloomConditionSql } from "./logs-bloom.ts";
+import type { BloomProbe } from "./logs-bloom.ts";
+import { bloomProbe, probeSql } from "./logs-bloom.ts";
+import type { BloomRange } from "./logs-bloom-cache.ts";
+import { BloomCache } from "./logs-bloom-cache.ts";
 import {
   clampNs,
   dateLiteral,
@@ -61,6 +64,12 @@ export interface ClickHouseLogStoreOptions extends SchemaOptions {
   readonly metrics?: StorageMetrics;
   /** isClosed reports whether the owning Storage is closed. */
   readonly isClosed?: () => boolean;
+  /**
+   * bloomCacheBytes keeps up to this many bytes of the line blooms this process writes in
+   * memory (logs-bloom-cache.ts); 0 (default) keeps none. Only for a process that is the only
+   * writer of the log tables (the embedded engine).
+   */
+  readonly bloomCacheBytes?: number;
 }
 
 /** StreamInfo is what the store remembers about a stream it has written in this process. */
@@ -130,6 +139,8 @@ export class ClickHouseLogStore implements LogStore {
   private lastWriteStart = -Infinity;
   private readonly writes = new Set<Promise<void>>();
   private closed = false;
+  /** bloomCache holds recent line blooms when this process is the tables' only writer. */
+  readonly bloomCache: BloomCache | undefined;
 
   constructor(
     private readonly driver: ClickHouseDriver,
@@ -140,6 +151,20 @@ export class ClickHouseLogStore implements LogStore {
     this.batchMaxBytes = opts.batchMaxBytes ?? 16 << 20;
     this.pageRows = Math.max(1, opts.pageRows ?? 50_000);
     this.pageBytes = Math.max(1, opts.pageBytes ?? 16 << 20);
+    if ((opts.bloomCacheBytes ?? 0) > 0) {
+      const cache = new BloomCache(opts.bloomCacheBytes!);
+      this.bloomCache = cache;
+      // Until the table's last filter ends are known, queries read every filter from the table.
+      driver
+        .queryJson<{ fp: string; z: string }>(
+          `SELECT toString(fingerprint) AS fp, toString(toUnixTimestamp64Nano(max(end))) AS z` +
+            ` FROM ${this.t.blooms} GROUP BY fingerprint`,
+        )
+        .then((rows) => cache.setTableEnds(new Map(rows.map((r) => [BigInt(r.fp), BigInt(r.z)]))))
+        .catch(() => {
+          // The cache stays unused: queries read the table, as without it.
+        });
+    }
   }
 
   /** @internal the driver, for tests and benchmarks. */
@@ -335,7 +360,9 @@ export class ClickHouseLogStore implements LogStore {
           if (entries.length > 0) part.push({ fpLo: s.info.fpLo, fpHi: s.info.fpHi, entries });
         }
         const { block, rows, blooms } = encodeEntries(part);
-        // The blooms go first: an entry must never be stored without its filter row.
+        // The blooms go first: an entry must never be stored without its filter row (and the
+        // cache must hold every filter row this process inserts).
+        this.bloomCache?.add(blooms);
         const bloomBlock = encodeBlooms(blooms);
         await this.driver.insertNative(this.t.blooms, BLOOM_COLUMNS, bloomBlock);
         this.metrics.rows.inc({ table: "log_blooms" }, blooms.length);
@@ -462,37 +489,60 @@ class ClickHouseLogQuerier implements LogQuerier {
   }
 
   /**
-   * bloomRanges narrows candidates to the blocks whose line blooms (logs-bloom.ts) may hold
-   * the needles of `cond`: "none" when no block can, undefined when too many can to name them.
+   * bloomRanges narrows candidates to the blocks whose line blooms (logs-bloom.ts) may pass the
+   * probe: "none" when no block can, undefined when too many can to name them. Filters the
+   * store's cache answers for are tested in memory; the rest are read from the table.
    */
   private async bloomRanges(
     c: Candidates,
-    cond: string,
+    probe: BloomProbe,
     startNs: bigint,
     endNs: bigint,
     signal?: AbortSignal,
   ): Promise<string | "none" | undefined> {
-    const rows = await this.drv.queryJson<{ fp: string; a: string; z: string }>(
-      `SELECT toString(fingerprint) AS fp, toString(toUnixTimestamp64Nano(start)) AS a,` +
-        ` toString(toUnixTimestamp64Nano(end)) AS z FROM ${this.t.blooms}` +
-        ` WHERE ${c.keys} AND end >= ${nsLiteral(startNs)} AND start < ${nsLiteral(endNs)}` +
-        ` AND ${cond} ORDER BY fingerprint, start LIMIT ${MAX_BLOOM_RANGES * 4 + 1}`,
-      signal,
-    );
-    if (rows.length === 0) return "none";
+    const limit = MAX_BLOOM_RANGES * 4;
+    const found: BloomRange[] = [];
+    const cache = this.s.bloomCache;
+    // Per stream: the filter rows to read from the table (all of them without the cache).
+    let tableWhere: string | undefined = c.keys;
+    if (cache?.ready) {
+      const older: string[] = [];
+      for (const fp of c.labels.keys()) {
+        const floor = cache.floor(fp)!;
+        if (!cache.collect(fp, probe, startNs, endNs, found, limit)) return undefined;
+        if (startNs < floor) older.push(`(fingerprint = ${fp} AND end < ${nsLiteral(floor)})`);
+      }
+      tableWhere =
+        older.length === 0
+          ? undefined
+          : older.length <= MAX_BLOOM_RANGES
+            ? `(${older.join(" OR ")})`
+            : c.keys;
+    }
+    if (tableWhere !== undefined) {
+      const rows = await this.drv.queryJson<{ fp: string; a: string; z: string }>(
+        `SELECT toString(fingerprint) AS fp, toString(toUnixTimestamp64Nano(start)) AS a,` +
+          ` toString(toUnixTimestamp64Nano(end)) AS z FROM ${this.t.blooms}` +
+          ` WHERE ${tableWhere} AND end >= ${nsLiteral(startNs)} AND start < ${nsLiteral(endNs)}` +
+          ` AND ${probeSql(probe)} LIMIT ${limit + 1}`,
+        signal,
+      );
+      if (found.length + rows.length > limit) return undefined;
+      for (const r of rows) found.push({ fp: BigInt(r.fp), a: BigInt(r.a), z: BigInt(r.z) });
+    }
+    if (found.length === 0) return "none";
+    found.sort((x, y) => (x.fp < y.fp ? -1 : x.fp > y.fp ? 1 : x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
     // Overlapping or touching blocks of a stream become one range.
-    const ranges: { fp: string; a: bigint; z: bigint }[] = [];
-    for (const r of rows) {
-      const a = BigInt(r.a);
-      const z = BigInt(r.z);
+    const ranges: { fp: bigint; a: bigint; z: bigint }[] = [];
+    for (const r of found) {
       const last = ranges[ranges.length - 1];
-      if (last && last.fp === r.fp && a <= last.z + 1n) {
-        if (z > last.z) last.z = z;
+      if (last && last.fp === r.fp && r.a <= last.z + 1n) {
+        if (r.z > last.z) last.z = r.z;
       } else {
-        ranges.push({ fp: r.fp, a, z });
+        ranges.push({ ...r });
       }
     }
-    if (rows.length > MAX_BLOOM_RANGES * 4 || ranges.length > MAX_BLOOM_RANGES) return undefined;
+    if (ranges.length > MAX_BLOOM_RANGES) return undefined;
     return `(${ranges
       .map((r) => `(fingerprint = ${r.fp} AND ts >= ${nsLiteral(r.a)} AND ts <= ${nsLiteral(r.z)})`)
       .join(" OR ")})`;
@@ -510,9 +560,9 @@ class ClickHouseLogQuerier implements LogQuerier {
     if (endNs <= startNs) return;
     let c = await this.candidates(q.matchers, startNs, endNs, q.signal);
     if (c.labels.size === 0) return;
-    const bloom = bloomConditionSql(q.lineFilters);
-    if (bloom) {
-      const ranges = await this.bloomRanges(c, bloom, startNs, endNs, q.signal);
+    const probe = bloomProbe(q.lineFilters);
+    if (probe) {
+      const ranges = await this.bloomRanges(c, probe, startNs, endNs, q.signal);
       if (ranges === "none") return;
       if (ranges) c = { ...c, where: `${c.where} AND ${ranges}` };
     }

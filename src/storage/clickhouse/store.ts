@@ -48,6 +48,12 @@ import { SampleWal } from "./wal.ts";
 
 const DAY_MS = 86_400_000;
 
+/**
+ * LOG_BLOOM_CACHE_BYTES: the line blooms kept in memory with the embedded engine (the filters
+ * of about 3 GB of recent log lines).
+ */
+const LOG_BLOOM_CACHE_BYTES = 128 << 20;
+
 /** ClickHouseStorageOptions configure batching and schema for a ClickHouse-backed Storage. */
 export interface ClickHouseStorageOptions extends SchemaOptions {
   readonly engine: "embedded" | "clickhouse";
@@ -334,6 +340,8 @@ export class ClickHouseStorage implements Storage {
       ...opts,
       metrics: this.metrics,
       isClosed: () => this.closed,
+      // The embedded engine's data directory is locked to this process: the only writer.
+      bloomCacheBytes: opts.engine === "embedded" ? LOG_BLOOM_CACHE_BYTES : 0,
     });
   }
 
