@@ -23,6 +23,7 @@ import { acceptEncodingHeader, acceptHeader, parseExposition } from "../model/te
 import { STALE_NAN } from "../model/value/index.ts";
 import type { Appender, SeriesRef, Storage } from "../storage/index.ts";
 import { errorMessage } from "../util/errors.ts";
+import { grown } from "../util/grow.ts";
 import type { HttpClient } from "../util/http-client/index.ts";
 import { BodySizeLimitError } from "../util/http-client/index.ts";
 import type { Logger } from "../util/logging/index.ts";
@@ -157,12 +158,8 @@ export class ScrapeCache {
     this.byIndex[i] = e;
     if (i >= this.expOff.length) {
       const cap = Math.max(i + 1, this.expOff.length * 2);
-      const off = new Int32Array(cap);
-      off.set(this.expOff);
-      const len = new Int32Array(cap);
-      len.set(this.expLen);
-      this.expOff = off;
-      this.expLen = len;
+      this.expOff = grown(this.expOff, cap);
+      this.expLen = grown(this.expLen, cap);
     }
     this.expOff[i] = e === undefined ? 0 : e.keyOff;
     this.expLen[i] = e === undefined ? -1 : e.keyLen;
@@ -186,9 +183,7 @@ export class ScrapeCache {
   add(res: ParseResult, i: number, hash: number, labels: Labels): CacheEntry {
     const len = res.seriesLength(i);
     if (this.keysUsed + len > this.keys.length) {
-      const b = new Uint8Array(Math.max(this.keys.length * 2, this.keysUsed + len));
-      b.set(this.keys.subarray(0, this.keysUsed));
-      this.keys = b;
+      this.keys = grown(this.keys, Math.max(this.keys.length * 2, this.keysUsed + len));
     }
     res.copySeries(i, this.keys, this.keysUsed);
     const e: CacheEntry = {

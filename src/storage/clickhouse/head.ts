@@ -15,7 +15,7 @@ import type { Labels, Matcher } from "../../model/labels/index.ts";
 import { METRIC_NAME, compareLabels, getLabel } from "../../model/labels/index.ts";
 import type { Querier, SelectHints, Series } from "../interface.ts";
 import { StorageClosedError } from "../errors.ts";
-import { grown } from "./grow.ts";
+import { grown } from "../../util/grow.ts";
 
 /** CHUNK: samples per chunk. */
 const CHUNK = 32;

@@ -42,7 +42,7 @@ import {
 import type { SchemaOptions, Tables } from "./schema.ts";
 import { MIGRATIONS, bootstrapStatements, retentionStatements, tables } from "./schema.ts";
 import { dayLiteral, matchersSql, metricNameSql, msLiteral, quote } from "./sql.ts";
-import { grown } from "./grow.ts";
+import { grown } from "../../util/grow.ts";
 import { Head, HeadQuerier, byBytes } from "./head.ts";
 import { SampleWal } from "./wal.ts";
 

@@ -34,7 +34,7 @@ import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import type { Labels } from "../../model/labels/index.ts";
 import { labelsFromPairs } from "../../model/labels/index.ts";
-import { grown } from "./grow.ts";
+import { grown } from "../../util/grow.ts";
 
 const HEADER = 9;
 const SERIES = 1;

@@ -1,4 +1,4 @@
-// One way to grow the typed-array columns the storage keeps per series, per chunk or per ref.
+// One way to grow a typed array and keep its contents (storage columns, scrape cache arrays).
 
 type Column = Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;
 
