@@ -14,6 +14,9 @@
 import type { BloomBlock, BloomProbe } from "./logs-bloom.ts";
 import { probeMatches } from "./logs-bloom.ts";
 
+/** BLOCK_OVERHEAD: what a cached filter costs besides its bits (its objects), in bytes. */
+const BLOCK_OVERHEAD = 128;
+
 /** MIN_NS: a floor below every timestamp (streams the table had no rows of). */
 const MIN_NS = -(1n << 63n);
 
@@ -36,6 +39,7 @@ interface StreamBlooms {
   head: number;
 }
 
+/** BloomCache: see the file comment. `bytes` counts the filters and their objects. */
 export class BloomCache {
   private readonly streams = new Map<bigint, StreamBlooms>();
   /** queue: every cached filter in insertion order, from qHead on; evicted from the front. */
@@ -77,7 +81,7 @@ export class BloomCache {
       }
       s.blocks.push(block);
       this.queue.push({ fp, block });
-      this.bytes += block.bloom.length;
+      this.bytes += block.bloom.length + BLOCK_OVERHEAD;
     }
     while (this.bytes > this.maxBytes && this.qHead < this.queue.length) this.evict();
     if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
@@ -88,7 +92,7 @@ export class BloomCache {
 
   private evict(): void {
     const { fp, block } = this.queue[this.qHead++]!;
-    this.bytes -= block.bloom.length;
+    this.bytes -= block.bloom.length + BLOCK_OVERHEAD;
     const s = this.streams.get(fp)!;
     // The stream's oldest filter is the one evicted: both lists are in insertion order.
     s.head++;
