@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { addNgrams, bloomConditionSql, bloomShift } from "./logs-bloom.ts";
+import type { LineFilter } from "../logs.ts";
+import { addNgrams, bloomProbe, bloomShift, probeSql } from "./logs-bloom.ts";
+
+/** bloomConditionSql is the condition on filter rows that line filters imply, if any. */
+function bloomConditionSql(filters: readonly LineFilter[] | undefined): string | undefined {
+  const probe = bloomProbe(filters);
+  return probe && probeSql(probe);
+}
 
 describe("line blooms", () => {
   it("sizes filters from 2^9 to 2^19 bits, denser for small blocks", () => {

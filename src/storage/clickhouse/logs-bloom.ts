@@ -135,12 +135,6 @@ export function probeSql(probe: BloomProbe): string {
     .join(" AND ");
 }
 
-/** bloomConditionSql is probeSql of the filters' probe, undefined when they have none. */
-export function bloomConditionSql(filters: readonly LineFilter[] | undefined): string | undefined {
-  const probe = bloomProbe(filters);
-  return probe && probeSql(probe);
-}
-
 /** BloomBlock is one block's filter row. */
 export interface BloomBlock {
   readonly fpLo: number;

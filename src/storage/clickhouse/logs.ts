@@ -533,13 +533,13 @@ class ClickHouseLogQuerier implements LogQuerier {
     if (found.length === 0) return "none";
     found.sort((x, y) => (x.fp < y.fp ? -1 : x.fp > y.fp ? 1 : x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
     // Overlapping or touching blocks of a stream become one range.
-    const ranges: { fp: bigint; a: bigint; z: bigint }[] = [];
+    const ranges: BloomRange[] = [];
     for (const r of found) {
       const last = ranges[ranges.length - 1];
       if (last && last.fp === r.fp && r.a <= last.z + 1n) {
-        if (r.z > last.z) last.z = r.z;
+        if (r.z > last.z) ranges[ranges.length - 1] = { ...last, z: r.z };
       } else {
-        ranges.push({ ...r });
+        ranges.push(r);
       }
     }
     if (ranges.length > MAX_BLOOM_RANGES) return undefined;

@@ -802,27 +802,18 @@ export class ClickHouseStorage implements Storage {
       ids.forEach((id, rank) => (this.nameRank[id] = rank));
     }
     const rowsOf = this.rowsOf;
-    let distinct = 0;
+    const seen: number[] = [];
     for (const t of txns) {
-      for (let i = 0; i < t.n; i++) if (rowsOf[t.refs[i]!]++ === 0) distinct++;
+      for (let i = 0; i < t.n; i++) {
+        const ref = t.refs[i]!;
+        if (rowsOf[ref]++ === 0) seen.push(ref);
+      }
     }
     // Scrapes write the same series batch after batch, and a series' place in the order never
     // changes (new metric names change ranks, not how existing names compare).
     let refs = this.lastOrder;
-    let same = refs.length === distinct;
-    for (let k = 0; same && k < refs.length; k++) same = rowsOf[refs[k]!]! > 0;
-    if (!same) {
-      refs = [];
-      for (const t of txns) {
-        for (let i = 0; i < t.n; i++) {
-          const ref = t.refs[i]!;
-          if (rowsOf[ref]! > 0) {
-            refs.push(ref);
-            rowsOf[ref] = -rowsOf[ref]!;
-          }
-        }
-      }
-      for (const ref of refs) rowsOf[ref] = -rowsOf[ref]!;
+    if (refs.length !== seen.length || !refs.every((ref) => rowsOf[ref]! > 0)) {
+      refs = seen;
       const rank = this.nameRank;
       const { target, nameId, fp } = this.series;
       refs.sort((a, b) => {
