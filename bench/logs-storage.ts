@@ -146,6 +146,7 @@ async function main(): Promise<void> {
   };
   const storage = await openClickHouseStorage(await openChdbDriver(join(dir, "db")), opts);
   const store = new ClickHouseLogStore(storage.drv, opts);
+  await store.open();
   const drv = storage.drv;
 
   // Ingest: up to --in-flight pushes committed at once, as concurrent push clients would.

@@ -382,6 +382,24 @@ async function main(): Promise<void> {
       `app="x": ${mb(gen.xBytes)} MB of lines, ${gen.xNeedles} needles (${gen.needles} in all streams)`,
     );
 
+    // Acknowledged lines wait in the write-ahead log's head until it is written to ClickHouse
+    // (within 2 s, or at once when a query comes): the queries below measure the scan of stored
+    // lines, so they wait for that write here, and say how long it took.
+    const h0 = performance.now();
+    for (let i = 0; i < 600; i++) {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const m = /^vigil_storage_log_head_bytes (\S+)$/m.exec(text);
+      if (!m || Number(m[1]) === 0) {
+        if (m) {
+          console.log(
+            `head written to ClickHouse ${((performance.now() - h0) / 1000).toFixed(2)} s after the last push`,
+          );
+        }
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+
     // --settle S waits S seconds before querying, to tell the cost of the merges that follow a
     // large ingest apart from the query's own (the first run is reported either way).
     if (num("settle") > 0) {

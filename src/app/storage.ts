@@ -24,6 +24,8 @@ export async function openStorage(cfg: StorageConfig, metrics: StorageMetrics): 
     headMaxSamples: cfg.headMaxSamples,
     walDir: join(cfg.dataDir, "wal"),
     flushIntervalMs: cfg.flushIntervalMs,
+    // Log commits are logged too unless flushing is switched off (flush_interval: 0).
+    logWalDir: cfg.flushIntervalMs > 0 ? join(cfg.dataDir, "wal-logs") : undefined,
     metrics,
   };
   switch (cfg.engine) {

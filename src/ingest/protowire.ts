@@ -41,10 +41,11 @@ export class ProtoWire {
     const b = this.buf;
     if (this.pos < this.end && b[this.pos]! < 0x80) return b[this.pos++]!;
     let x = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
+    // A running factor, not 2 ** shift (a call to pow per byte).
+    for (let k = 0, f = 1; k < 5; k++, f *= 128) {
       if (this.pos >= this.end) throw this.fail(UNEXPECTED_END);
       const c = b[this.pos++]!;
-      x += (c & 0x7f) * 2 ** shift;
+      x += (c & 0x7f) * f;
       if (c < 0x80) {
         if (x > 0xffffffff) break;
         return x;

@@ -17,6 +17,8 @@ export interface StorageMetrics {
   readonly headSamples: Gauge;
   readonly headSeries: Gauge;
   readonly headSpanSeconds: Gauge;
+  /** logHeadBytes: log line bytes acknowledged from the write-ahead log, not yet in ClickHouse. */
+  readonly logHeadBytes: Gauge;
 }
 
 /** newStorageMetrics creates the storage instruments, registered in `registry` when given. */
@@ -69,6 +71,11 @@ export function newStorageMetrics(registry?: Registry): StorageMetrics {
     headSpanSeconds: new Gauge({
       name: "vigil_storage_head_span_seconds",
       help: "How far back the head keeps samples (less than head_duration when over head_max_samples).",
+      registers,
+    }),
+    logHeadBytes: new Gauge({
+      name: "vigil_storage_log_head_bytes",
+      help: "Log line bytes acknowledged from the write-ahead log and not yet written to ClickHouse.",
       registers,
     }),
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
@@ -37,6 +37,7 @@ async function open(
     pageBytes: 64 << 10,
     ...opts,
   });
+  await store.open();
   return { storage, store };
 }
 
@@ -44,6 +45,27 @@ runLogStoreSuite({
   name: "embedded (chDB)",
   newStore: async () => {
     const { storage, store } = await open(`vigil_logs_${++seq}`);
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        await storage.close();
+      },
+    };
+  },
+});
+
+// The same suite with the write-ahead log and a small head: commits are acknowledged from the
+// log, and every query first writes the head in INSERTs that join several commits.
+runLogStoreSuite({
+  name: "embedded (chDB) with write-ahead log",
+  newStore: async () => {
+    const walDir = join(dir, `wal-${++seq}`);
+    const { storage, store } = await open(`vigil_logs_${seq}`, {
+      walDir,
+      flushBytes: 4096,
+      flushAgeMs: 50,
+    });
     return {
       store,
       close: async () => {
@@ -209,6 +231,128 @@ describe("embedded log tables", () => {
   });
 });
 
+describe("log write-ahead log (embedded)", () => {
+  const walFiles = (d: string): string[] => readdirSync(d).filter((n) => n.endsWith(".wal"));
+
+  it("acknowledges from the log, and a store opened after a crash writes what it held", async () => {
+    const walDir = join(dir, "wal-crash");
+    const db = "vigil_logs_wal_crash";
+    // No flush by size or age: the head holds every commit until a query or close.
+    const big = { walDir, flushBytes: 1 << 30, flushAgeMs: 3_600_000 };
+    const { storage, store } = await open(db, big);
+    const ls = labelsFromRecord({ job: "wal" });
+    for (let c = 0; c < 3; c++) {
+      const app = store.logAppender();
+      app.append(ls, [e(T0 + BigInt(c), `commit ${c}`), e(T0 + 10n + BigInt(c), `more ${c}`)]);
+      await app.commit();
+    }
+    const count = async (): Promise<string> => {
+      const [r] = await storage.drv.queryJson<{ n: string }>(
+        `SELECT toString(count()) AS n FROM ${store.tables.entries}`,
+      );
+      return r!.n;
+    };
+    assert.equal(await count(), "0", "the head holds the acknowledged entries");
+    assert.equal(walFiles(walDir).length, 1);
+    // A record cut short at the end (a crash during a write) is not replayed, and not fatal.
+    const seg = join(walDir, walFiles(walDir)[0]!);
+    appendFileSync(seg, Buffer.from([200, 0, 0, 0, 1, 2, 3]));
+    // The process "dies": the store is dropped without close. A new store on the same tables
+    // and log writes the segment, removes it, and starts its own.
+    const again = new ClickHouseLogStore(storage.drv, {
+      database: db,
+      retentionMs: 60 * 86_400_000,
+      batchMaxDelayMs: 20,
+      ...big,
+    });
+    await again.open();
+    assert.equal(await count(), "6");
+    const rows = await all(again, { matchers: [new Matcher("=", "job", "wal")] });
+    assert.deepEqual(
+      rows.map((r) => r.line),
+      ["commit 0", "commit 1", "commit 2", "more 0", "more 1", "more 2"],
+    );
+    assert.equal(walFiles(walDir).length, 1, "only the new store's segment is left");
+    assert.ok(!existsSync(seg));
+    // Queries write the head first: a commit is visible at once, and its segment goes once
+    // the head is in ClickHouse and a newer segment is being written.
+    const app = again.logAppender();
+    app.append(ls, [e(T0 + 100n, "after reopen")]);
+    await app.commit();
+    const before = walFiles(walDir);
+    assert.equal(
+      (await all(again, { lineFilters: [{ op: "|=", values: ["after reopen"] }] })).length,
+      1,
+    );
+    assert.equal(walFiles(walDir).length, 1);
+    assert.notDeepEqual(walFiles(walDir), before);
+    await again.close();
+    assert.equal(walFiles(walDir).length, 0, "a clean close leaves an empty log");
+    await storage.close();
+  });
+
+  it("joins commits of more than 100 days into inserts of at most 90 days", async () => {
+    const walDir = join(dir, "wal-days");
+    const { storage, store } = await open("vigil_logs_wal_days", {
+      logsRetentionMs: 400 * 86_400_000,
+      walDir,
+      flushBytes: 1 << 30,
+      flushAgeMs: 3_600_000,
+    });
+    // Three commits of 50 days each, 150 days in all, overlapping by 25 days.
+    for (let c = 0; c < 3; c++) {
+      const app = store.logAppender();
+      const es = Array.from({ length: 50 }, (_, i) =>
+        e(T0 - BigInt(c * 25 + i) * DAY + BigInt(c), `c${c} d${c * 25 + i}`),
+      );
+      app.append(labelsFromRecord({ job: "days" }), es);
+      await app.commit();
+    }
+    const rows = await all(store, { startNs: T0 - 200n * DAY });
+    assert.equal(rows.length, 150);
+    const st = await store
+      .logQuerier()
+      .stats([new Matcher("=", "job", "days")], T0 - 200n * DAY, T0 + DAY);
+    assert.equal(st.chunks, 100);
+    assert.equal(st.entries, 150);
+    await store.close();
+    await storage.close();
+  });
+
+  it("keeps what ClickHouse refuses in the head and the log, and writes it later", async () => {
+    const walDir = join(dir, "wal-refused");
+    const { storage, store } = await open("vigil_logs_wal_refused", {
+      walDir,
+      flushBytes: 1 << 30,
+      flushAgeMs: 3_600_000,
+    });
+    const drv = storage.drv as { insertNative: typeof storage.drv.insertNative };
+    const real = drv.insertNative.bind(drv);
+    let refuse = true;
+    drv.insertNative = (...a) =>
+      refuse && a[0] === store.tables.entries
+        ? Promise.reject(new Error("refused on purpose"))
+        : real(...a);
+    try {
+      const app = store.logAppender();
+      app.append(labelsFromRecord({ job: "refused" }), [e(T0, "kept")]);
+      await app.commit();
+      await assert.rejects(all(store, {}), /refused on purpose/);
+      assert.equal(walFiles(walDir).length, 2, "the segment stays while its piece waits");
+      refuse = false;
+      assert.deepEqual(
+        (await all(store, {})).map((r) => r.line),
+        ["kept"],
+      );
+      assert.equal(walFiles(walDir).length, 1);
+    } finally {
+      drv.insertNative = real;
+    }
+    await store.close();
+    await storage.close();
+  });
+});
+
 /** cacheReady waits until a store's bloom cache (if any) knows the table's filter rows. */
 async function cacheReady(store: ClickHouseLogStore): Promise<void> {
   for (let i = 0; store.bloomCache && !store.bloomCache.ready; i++) {
@@ -316,6 +460,7 @@ describe("line blooms (embedded)", () => {
         batchMaxDelayMs: 20,
         bloomCacheBytes: cacheBytes,
       });
+      await later.open();
       await cacheReady(later);
       await check(later, "reopened");
       const app = later.logAppender();

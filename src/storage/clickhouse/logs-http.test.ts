@@ -35,6 +35,7 @@ runLogStoreSuite({
     };
     const storage = await openClickHouseStorage(driver, opts);
     const store = new ClickHouseLogStore(storage.drv, { ...opts, pageRows: 3000 });
+    await store.open();
     return {
       store,
       close: async () => {

@@ -32,6 +32,8 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
   block: Uint8Array;
   rows: number;
   blooms: BloomBlock[];
+  /** lineBytes: the lines' UTF-8 bytes. */
+  lineBytes: number;
 } {
   let rows = 0;
   let mdPairs = 0;
@@ -41,6 +43,7 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
   }
   const lineLens = new Int32Array(rows);
   let lineBytes = 0;
+  let textBytes = 0;
   let mdBytes = 0;
   let r = 0;
   // Bloom blocks: each starts at row blockStart[b] and holds blockText[b] bytes of lines.
@@ -59,6 +62,7 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
       blockText[blockText.length - 1] = text;
       lineLens[r++] = n;
       lineBytes += varintLength(n) + n;
+      textBytes += n;
       for (const l of e.metadata) mdBytes += stringSize(l.name) + stringSize(l.value);
     }
   }
@@ -117,7 +121,7 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
       for (const e of s.entries) for (const l of e.metadata) keys = writeString(buf, keys, l.value);
     }
   }
-  return { block: bytes, rows, blooms };
+  return { block: bytes, rows, blooms, lineBytes: textBytes };
 }
 
 /** encodeBlooms writes line bloom rows as one Native block. */

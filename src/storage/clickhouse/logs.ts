@@ -37,7 +37,7 @@ import {
   encodeEntries,
   encodeStreams,
 } from "./logs-native.ts";
-import type { BloomProbe } from "./logs-bloom.ts";
+import type { BloomBlock, BloomProbe } from "./logs-bloom.ts";
 import { bloomProbe, probeSql } from "./logs-bloom.ts";
 import type { BloomRange } from "./logs-bloom-cache.ts";
 import { BloomCache } from "./logs-bloom-cache.ts";
@@ -51,6 +51,7 @@ import {
 } from "./logs-sql.ts";
 import type { LogTables, SchemaOptions } from "./schema.ts";
 import { logTables } from "./schema.ts";
+import { WalSegments, frameHeader, readFrames } from "./wal.ts";
 
 /** ClickHouseLogStoreOptions configure batching and reading of a ClickHouseLogStore. */
 export interface ClickHouseLogStoreOptions extends SchemaOptions {
@@ -70,6 +71,17 @@ export interface ClickHouseLogStoreOptions extends SchemaOptions {
    * writer of the log tables (the embedded engine).
    */
   readonly bloomCacheBytes?: number;
+  /**
+   * walDir switches on the write-ahead log: a commit is acknowledged once its encoded blocks
+   * are fsynced there, and the blocks wait in memory (the head) to be written to ClickHouse
+   * in large INSERTs (flushBytes, flushAgeMs), which ClickHouse stores and merges at a third
+   * of the CPU that many small ones cost. Queries first write the head (`settle`).
+   */
+  readonly walDir?: string;
+  /** flushBytes: the head is written once its lines hold this many bytes (64 MiB). */
+  readonly flushBytes?: number;
+  /** flushAgeMs: the head is written at most this long after its first commit (2 s). */
+  readonly flushAgeMs?: number;
 }
 
 /** StreamInfo is what the store remembers about a stream it has written in this process. */
@@ -80,6 +92,38 @@ interface StreamInfo {
   /** days (UTC day numbers) whose streams-table row is known to be committed. */
   readonly days: Set<number>;
 }
+
+/**
+ * Piece is one encoded part of a batch, written in one INSERT per table (or, with the
+ * write-ahead log, joined with the other pieces of the head into one): the stream rows it adds
+ * (if any), the line blooms and the entries of up to MAX_DAYS_PER_INSERT days.
+ */
+interface Piece {
+  readonly days: readonly number[];
+  readonly streams: Uint8Array | undefined;
+  readonly streamRows: number;
+  readonly blooms: Uint8Array;
+  readonly bloomRows: BloomBlock[];
+  readonly entries: Uint8Array;
+  readonly rows: number;
+  /** bytes: line bytes of the entries. */
+  readonly bytes: number;
+  /** segment: the write-ahead log segment that holds the piece. */
+  segment: string;
+  /** seq: the piece's place in the head (1, 2, ...). */
+  seq: number;
+}
+
+/** Record types of the log write-ahead log: one Native block each, for the table it names. */
+const WAL_STREAMS = 1;
+const WAL_BLOOMS = 2;
+const WAL_ENTRIES = 3;
+
+/** FLUSH_RETRY_MS: delays between attempts to write a head that ClickHouse refused. */
+const FLUSH_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+/** HEAD_LIMIT_FACTOR: batches wait while the head holds this many times flushBytes. */
+const HEAD_LIMIT_FACTOR = 4;
 
 /** Txn is one committed appender's entries waiting in a batch. */
 interface Txn {
@@ -139,6 +183,21 @@ export class ClickHouseLogStore implements LogStore {
   private lastWriteStart = -Infinity;
   private readonly writes = new Set<Promise<void>>();
   private closed = false;
+  private wal: WalSegments | undefined;
+  private readonly flushBytes: number;
+  private readonly flushAgeMs: number;
+  /** head: pieces in the write-ahead log, not yet in ClickHouse, in commit order. */
+  private head: Piece[] = [];
+  private headBytes = 0;
+  private headSeq = 0;
+  /** flushedSeq: every piece up to this seq is in ClickHouse. */
+  private flushedSeq = 0;
+  private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushFailures = 0;
+  private flushError: Error | undefined;
+  /** segmentPieces counts, per log segment, its pieces not yet in ClickHouse. */
+  private readonly segmentPieces = new Map<string, number>();
   /** bloomCache holds recent line blooms when this process is the tables' only writer. */
   readonly bloomCache: BloomCache | undefined;
 
@@ -151,19 +210,62 @@ export class ClickHouseLogStore implements LogStore {
     this.batchMaxBytes = opts.batchMaxBytes ?? 16 << 20;
     this.pageRows = Math.max(1, opts.pageRows ?? 50_000);
     this.pageBytes = Math.max(1, opts.pageBytes ?? 16 << 20);
-    if ((opts.bloomCacheBytes ?? 0) > 0) {
-      const cache = new BloomCache(opts.bloomCacheBytes!);
-      this.bloomCache = cache;
-      // Until the table's last filter ends are known, queries read every filter from the table.
-      driver
-        .queryJson<{ fp: string; z: string }>(
-          `SELECT toString(fingerprint) AS fp, toString(toUnixTimestamp64Nano(max(end))) AS z` +
-            ` FROM ${this.t.blooms} GROUP BY fingerprint`,
-        )
-        .then((rows) => cache.setTableEnds(new Map(rows.map((r) => [BigInt(r.fp), BigInt(r.z)]))))
-        .catch(() => {
-          // The cache stays unused: queries read the table, as without it.
-        });
+    this.flushBytes = Math.max(1, opts.flushBytes ?? 64 << 20);
+    this.flushAgeMs = Math.max(0, opts.flushAgeMs ?? 2_000);
+    if ((opts.bloomCacheBytes ?? 0) > 0) this.bloomCache = new BloomCache(opts.bloomCacheBytes!);
+  }
+
+  /**
+   * open writes what a previous process left in the write-ahead log to ClickHouse and opens the
+   * log for this one (with walDir), then lets the bloom cache learn where the table's filters
+   * end. Commits and queries wait for nothing here: call it before serving.
+   */
+  async open(): Promise<void> {
+    if (this.opts.walDir) {
+      const wal = new WalSegments(this.opts.walDir);
+      try {
+        for (const name of wal.existing) {
+          await this.replay(wal.path(name));
+          wal.remove(name);
+        }
+      } catch (err) {
+        await wal.close(true);
+        throw err instanceof StorageError
+          ? err
+          : new StorageError(`log write-ahead log replay failed: ${(err as Error).message}`, {
+              cause: err,
+            });
+      }
+      this.wal = wal;
+    }
+    const cache = this.bloomCache;
+    if (!cache) return;
+    // Until the table's last filter ends are known, queries read every filter from the table.
+    this.driver
+      .queryJson<{ fp: string; z: string }>(
+        `SELECT toString(fingerprint) AS fp, toString(toUnixTimestamp64Nano(max(end))) AS z` +
+          ` FROM ${this.t.blooms} GROUP BY fingerprint`,
+      )
+      .then((rows) => cache.setTableEnds(new Map(rows.map((r) => [BigInt(r.fp), BigInt(r.z)]))))
+      .catch(() => {
+        // The cache stays unused: queries read the table, as without it.
+      });
+  }
+
+  /** replay inserts one segment's records in order (a torn last piece was never acknowledged). */
+  private async replay(path: string): Promise<void> {
+    const { frames } = readFrames(path);
+    for (const f of frames) {
+      const [table, cols] =
+        f.type === WAL_STREAMS
+          ? [this.t.streams, STREAM_COLUMNS]
+          : f.type === WAL_BLOOMS
+            ? [this.t.blooms, BLOOM_COLUMNS]
+            : f.type === WAL_ENTRIES
+              ? [this.t.entries, ENTRY_COLUMNS]
+              : [undefined, undefined];
+      if (!table) throw new StorageError(`${path}: unknown record type ${f.type}`);
+      await this.driver.insertNative(table, cols, f.payload);
     }
   }
 
@@ -271,6 +373,19 @@ export class ClickHouseLogStore implements LogStore {
       this.timer = undefined;
     }
     while (this.writes.size < MAX_WRITES && this.queue.length > 0) {
+      if (this.headBytes >= this.flushBytes * HEAD_LIMIT_FACTOR) {
+        // The head waits for ClickHouse: batches wait too (their writers wait for the answer),
+        // or fail at once while ClickHouse refuses the head.
+        if (this.flushError) {
+          const err = new StorageError(
+            `log write failed: ${this.headBytes} bytes of logged entries wait for` +
+              ` ${this.driver.description}: ${this.flushError.message}`,
+          );
+          for (const t of this.queue.splice(0)) t.reject(err);
+          this.queuedBytes = 0;
+        }
+        return;
+      }
       let n = 0;
       let bytes = 0;
       while (n < this.queue.length && (n === 0 || bytes < this.batchMaxBytes)) {
@@ -291,89 +406,44 @@ export class ClickHouseLogStore implements LogStore {
     }
   }
 
+  /**
+   * writeBatch encodes a batch and either logs it (acknowledged once fsynced; the head takes
+   * it) or, without the write-ahead log, inserts it (acknowledged once ClickHouse has it).
+   */
   private async writeBatch(txns: Txn[]): Promise<void> {
     const start = performance.now();
     try {
-      // One sorted run per stream, streams in fingerprint order: a block that arrives in the
-      // table's sorting-key order is not sorted again by ClickHouse.
-      const byStream = new Map<StreamInfo, LogEntry[]>();
-      for (const t of txns) {
-        for (const [info, entries] of t.streams) {
-          const list = byStream.get(info);
-          if (list) for (const e of entries) list.push(e);
-          else byStream.set(info, entries);
+      const { pieces, newDays } = this.encode(txns);
+      if (this.wal) {
+        const wal = this.wal;
+        const segment = wal.segment;
+        const frames: Uint8Array[] = [];
+        for (const p of pieces) {
+          p.segment = segment;
+          if (p.streams) frames.push(frameHeader(WAL_STREAMS, [p.streams]), p.streams);
+          frames.push(frameHeader(WAL_BLOOMS, [p.blooms]), p.blooms);
+          frames.push(frameHeader(WAL_ENTRIES, [p.entries]), p.entries);
         }
-      }
-      const streams = [...byStream.keys()].sort((a, b) => a.fpHi - b.fpHi || a.fpLo - b.fpLo);
-      const newRows: StreamRow[] = [];
-      const newInfos: StreamInfo[] = [];
-      const days = new Set<number>();
-      const encoded: { info: StreamInfo; entries: LogEntry[]; days: Int32Array }[] = [];
-      for (const info of streams) {
-        const entries = byStream.get(info)!;
-        if (!isSorted(entries)) entries.sort(compareEntries);
-        const ds = new Int32Array(entries.length);
-        let last = -1;
-        // The day changes rarely within a stream: divide (a BigInt allocation) only then.
-        let dayLo = 1n;
-        let dayHi = 0n;
-        entries.forEach((e, i) => {
-          if (e.tsNs >= dayLo && e.tsNs < dayHi) {
-            ds[i] = last;
-            return;
-          }
-          const d = (ds[i] = Number(e.tsNs / DAY_NS));
-          dayLo = BigInt(d) * DAY_NS;
-          dayHi = dayLo + DAY_NS;
-          if (d === last) return;
-          last = d;
-          days.add(d);
-          // Days ascend within a sorted stream, so each is seen once here.
-          if (!info.days.has(d)) {
-            newRows.push({ day: d, fpLo: info.fpLo, fpHi: info.fpHi, labels: info.labels });
-            newInfos.push(info);
-          }
-        });
-        encoded.push({ info, entries, days: ds });
-      }
-      // ClickHouse refuses an insert that touches more than 100 daily partitions.
-      const dayGroups = [...days].sort((a, b) => a - b);
-      for (let g = 0; g < dayGroups.length && newRows.length > 0; g += MAX_DAYS_PER_INSERT) {
-        const lo = dayGroups[g]!;
-        const hi = dayGroups[Math.min(dayGroups.length, g + MAX_DAYS_PER_INSERT) - 1]!;
-        const rows = newRows.filter((r) => r.day >= lo && r.day <= hi);
-        if (rows.length === 0) continue;
-        const block = encodeStreams(rows);
-        await this.driver.insertNative(this.t.streams, STREAM_COLUMNS, block);
-        this.metrics.rows.inc({ table: "log_streams" }, rows.length);
-        this.metrics.bytes.inc({ table: "log_streams" }, block.length);
-      }
-      for (let g = 0; g < dayGroups.length; g += MAX_DAYS_PER_INSERT) {
-        const lo = dayGroups[g]!;
-        const hi = dayGroups[Math.min(dayGroups.length, g + MAX_DAYS_PER_INSERT) - 1]!;
-        const part: EncodedStream[] = [];
-        for (const s of encoded) {
-          const entries =
-            dayGroups.length <= MAX_DAYS_PER_INSERT
-              ? s.entries
-              : s.entries.filter((_, i) => s.days[i]! >= lo && s.days[i]! <= hi);
-          if (entries.length > 0) part.push({ fpLo: s.info.fpLo, fpHi: s.info.fpHi, entries });
+        this.segmentPieces.set(segment, (this.segmentPieces.get(segment) ?? 0) + pieces.length);
+        try {
+          await wal.append(frames);
+        } catch (err) {
+          this.piecesDone(pieces);
+          throw err;
         }
-        const { block, rows, blooms } = encodeEntries(part);
-        // The blooms go first: an entry must never be stored without its filter row (and the
-        // cache must hold every filter row this process inserts).
-        this.bloomCache?.add(blooms);
-        const bloomBlock = encodeBlooms(blooms);
-        await this.driver.insertNative(this.t.blooms, BLOOM_COLUMNS, bloomBlock);
-        this.metrics.rows.inc({ table: "log_blooms" }, blooms.length);
-        this.metrics.bytes.inc({ table: "log_blooms" }, bloomBlock.length);
-        await this.driver.insertNative(this.t.entries, ENTRY_COLUMNS, block);
-        this.metrics.rows.inc({ table: "log_entries" }, rows);
-        this.metrics.bytes.inc({ table: "log_entries" }, block.length);
+        for (const p of pieces) {
+          p.seq = ++this.headSeq;
+          this.head.push(p);
+          this.headBytes += p.bytes;
+        }
+        this.metrics.logHeadBytes.set(this.headBytes);
+        this.afterAppend();
+      } else {
+        for (const p of pieces) await this.insertPiece(p);
+        this.metrics.insertDuration.observe((performance.now() - start) / 1000);
       }
-      newRows.forEach((r, i) => newInfos[i]!.days.add(r.day));
+      for (const [info, d] of newDays) info.days.add(d);
       this.metrics.batches.inc();
-      this.metrics.insertDuration.observe((performance.now() - start) / 1000);
       for (const t of txns) t.resolve();
     } catch (err) {
       this.metrics.errors.inc();
@@ -385,12 +455,226 @@ export class ClickHouseLogStore implements LogStore {
     }
   }
 
-  /** flush writes every queued commit and waits for all writes. */
+  /**
+   * encode sorts a batch's entries (one sorted run per stream, streams in fingerprint order: a
+   * block in the table's sorting-key order is not sorted again by ClickHouse) and encodes it in
+   * pieces of at most MAX_DAYS_PER_INSERT days, with the stream rows of (stream, day) pairs not
+   * known to be written.
+   */
+  private encode(txns: Txn[]): { pieces: Piece[]; newDays: [StreamInfo, number][] } {
+    const byStream = new Map<StreamInfo, LogEntry[]>();
+    for (const t of txns) {
+      for (const [info, entries] of t.streams) {
+        const list = byStream.get(info);
+        if (list) for (const e of entries) list.push(e);
+        else byStream.set(info, entries);
+      }
+    }
+    const streams = [...byStream.keys()].sort((a, b) => a.fpHi - b.fpHi || a.fpLo - b.fpLo);
+    const newRows: StreamRow[] = [];
+    const newDays: [StreamInfo, number][] = [];
+    const days = new Set<number>();
+    const encoded: { info: StreamInfo; entries: LogEntry[]; days: Int32Array }[] = [];
+    for (const info of streams) {
+      const entries = byStream.get(info)!;
+      if (!isSorted(entries)) entries.sort(compareEntries);
+      const ds = new Int32Array(entries.length);
+      let last = -1;
+      // The day changes rarely within a stream: divide (a BigInt allocation) only then.
+      let dayLo = 1n;
+      let dayHi = 0n;
+      entries.forEach((e, i) => {
+        if (e.tsNs >= dayLo && e.tsNs < dayHi) {
+          ds[i] = last;
+          return;
+        }
+        const d = (ds[i] = Number(e.tsNs / DAY_NS));
+        dayLo = BigInt(d) * DAY_NS;
+        dayHi = dayLo + DAY_NS;
+        if (d === last) return;
+        last = d;
+        days.add(d);
+        // Days ascend within a sorted stream, so each is seen once here.
+        if (!info.days.has(d)) {
+          newRows.push({ day: d, fpLo: info.fpLo, fpHi: info.fpHi, labels: info.labels });
+          newDays.push([info, d]);
+        }
+      });
+      encoded.push({ info, entries, days: ds });
+    }
+    // ClickHouse refuses an insert that touches more than 100 daily partitions.
+    const dayGroups = [...days].sort((a, b) => a - b);
+    const pieces: Piece[] = [];
+    for (let g = 0; g < dayGroups.length; g += MAX_DAYS_PER_INSERT) {
+      const groupDays = dayGroups.slice(g, g + MAX_DAYS_PER_INSERT);
+      const lo = groupDays[0]!;
+      const hi = groupDays[groupDays.length - 1]!;
+      const rows = newRows.filter((r) => r.day >= lo && r.day <= hi);
+      const part: EncodedStream[] = [];
+      let bytes = 0;
+      for (const s of encoded) {
+        const entries =
+          dayGroups.length <= MAX_DAYS_PER_INSERT
+            ? s.entries
+            : s.entries.filter((_, i) => s.days[i]! >= lo && s.days[i]! <= hi);
+        if (entries.length > 0) part.push({ fpLo: s.info.fpLo, fpHi: s.info.fpHi, entries });
+      }
+      const { block, rows: n, blooms, lineBytes } = encodeEntries(part);
+      bytes += lineBytes;
+      pieces.push({
+        days: groupDays,
+        streams: rows.length > 0 ? encodeStreams(rows) : undefined,
+        streamRows: rows.length,
+        blooms: encodeBlooms(blooms),
+        bloomRows: blooms,
+        entries: block,
+        rows: n,
+        bytes,
+        segment: "",
+        seq: 0,
+      });
+    }
+    return { pieces, newDays };
+  }
+
+  /**
+   * insertPiece writes one piece (or the head's pieces joined): stream rows, then blooms (an
+   * entry must never be stored without its filter row, and the cache must hold every filter row
+   * this process inserts), then entries.
+   */
+  private async insertPiece(p: Omit<Piece, "segment" | "seq" | "days">): Promise<void> {
+    if (p.streams && p.streamRows > 0) {
+      await this.driver.insertNative(this.t.streams, STREAM_COLUMNS, p.streams);
+      this.metrics.rows.inc({ table: "log_streams" }, p.streamRows);
+      this.metrics.bytes.inc({ table: "log_streams" }, p.streams.length);
+    }
+    this.bloomCache?.add(p.bloomRows);
+    await this.driver.insertNative(this.t.blooms, BLOOM_COLUMNS, p.blooms);
+    this.metrics.rows.inc({ table: "log_blooms" }, p.bloomRows.length);
+    this.metrics.bytes.inc({ table: "log_blooms" }, p.blooms.length);
+    await this.driver.insertNative(this.t.entries, ENTRY_COLUMNS, p.entries);
+    this.metrics.rows.inc({ table: "log_entries" }, p.rows);
+    this.metrics.bytes.inc({ table: "log_entries" }, p.entries.length);
+  }
+
+  /** afterAppend starts a flush when the head is full, else makes sure one comes in time. */
+  private afterAppend(): void {
+    if (this.headBytes >= this.flushBytes) {
+      void this.flushHead().catch(() => {});
+      return;
+    }
+    if (!this.flushTimer && !this.flushing && this.head.length > 0) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        void this.flushHead().catch(() => {});
+      }, this.flushAgeMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  /**
+   * flushHead writes the head's pieces to ClickHouse: per table one INSERT of their blocks
+   * joined, grouped so that no INSERT touches more than MAX_DAYS_PER_INSERT days. It resolves
+   * when that flush ends (one running already, or this one) and rejects when ClickHouse refused
+   * it; the pieces then stay in the head and are retried.
+   */
+  private flushHead(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    if (this.head.length === 0 || !this.wal) return Promise.resolve();
+    const pieces = this.head;
+    this.head = [];
+    const bytes = this.headBytes;
+    // The pieces' segments stop growing, so that they can be removed once their pieces are in.
+    const cur = this.wal.segment;
+    if (pieces.some((p) => p.segment === cur)) {
+      this.wal.rotate();
+      if ((this.segmentPieces.get(cur) ?? 0) === 0) this.wal.remove(cur);
+    }
+    const start = performance.now();
+    const run = async (): Promise<void> => {
+      for (const group of dayGroups(pieces)) {
+        await this.insertPiece({
+          streams: joined(group.map((p) => p.streams)),
+          streamRows: sum(group, (p) => p.streamRows),
+          blooms: joined(group.map((p) => p.blooms))!,
+          bloomRows: group.flatMap((p) => p.bloomRows),
+          entries: joined(group.map((p) => p.entries))!,
+          rows: sum(group, (p) => p.rows),
+          bytes: sum(group, (p) => p.bytes),
+        });
+      }
+    };
+    const f = run().then(
+      () => {
+        this.headBytes -= bytes;
+        this.metrics.logHeadBytes.set(this.headBytes);
+        this.flushedSeq = pieces[pieces.length - 1]!.seq;
+        this.flushFailures = 0;
+        this.flushError = undefined;
+        this.metrics.insertDuration.observe((performance.now() - start) / 1000);
+        this.piecesDone(pieces);
+      },
+      (err: unknown) => {
+        // The pieces go back to the front of the head and are retried after a pause.
+        this.head = pieces.concat(this.head);
+        this.metrics.errors.inc();
+        this.flushError =
+          err instanceof StorageError
+            ? err
+            : new StorageError(`log write failed: ${(err as Error).message}`, { cause: err });
+        const delay = FLUSH_RETRY_MS[Math.min(this.flushFailures++, FLUSH_RETRY_MS.length - 1)]!;
+        if (!this.flushTimer && !this.closed) {
+          this.flushTimer = setTimeout(() => {
+            this.flushTimer = undefined;
+            void this.flushHead().catch(() => {});
+          }, delay);
+          this.flushTimer.unref();
+        }
+        throw this.flushError;
+      },
+    );
+    this.flushing = f.finally(() => {
+      this.flushing = undefined;
+      // Batches that waited for room in the head go on; a full head is written at once.
+      if (this.flushError === undefined) this.afterAppend();
+      this.schedule();
+    });
+    return this.flushing;
+  }
+
+  /** piecesDone removes the segments (not the current one) whose pieces are all in ClickHouse. */
+  private piecesDone(pieces: readonly Piece[]): void {
+    for (const p of pieces) {
+      const left = (this.segmentPieces.get(p.segment) ?? 1) - 1;
+      if (left > 0) {
+        this.segmentPieces.set(p.segment, left);
+        continue;
+      }
+      this.segmentPieces.delete(p.segment);
+      if (p.segment !== this.wal?.segment) this.wal?.remove(p.segment);
+    }
+  }
+
+  /**
+   * settle resolves once every commit acknowledged before the call is in ClickHouse, so that a
+   * query sees it; it rejects when ClickHouse refuses the head.
+   */
+  async settle(): Promise<void> {
+    const target = this.headSeq;
+    while (this.flushedSeq < target) await this.flushHead();
+  }
+
+  /** flush writes every queued commit and the head, and waits for all writes. */
   async flush(): Promise<void> {
     while (this.queue.length > 0 || this.writes.size > 0) {
       this.kick();
       await Promise.all(this.writes);
     }
+    await this.settle();
   }
 
   /** optimize merges the log tables' parts (OPTIMIZE TABLE ... FINAL). */
@@ -403,12 +687,51 @@ export class ClickHouseLogStore implements LogStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      // What ClickHouse refused stays in the log for the next open.
+      await this.wal?.close(this.head.length === 0 && this.segmentPieces.size === 0);
+    }
   }
 
   logQuerier(): LogQuerier {
     return new ClickHouseLogQuerier(this, this.driver, this.t);
   }
+}
+
+/** dayGroups splits pieces (in order) into runs that touch at most MAX_DAYS_PER_INSERT days. */
+function dayGroups(pieces: readonly Piece[]): Piece[][] {
+  const groups: Piece[][] = [];
+  let days = new Set<number>();
+  let group: Piece[] = [];
+  for (const p of pieces) {
+    const added = p.days.filter((d) => !days.has(d));
+    if (group.length > 0 && days.size + added.length > MAX_DAYS_PER_INSERT) {
+      groups.push(group);
+      group = [];
+      days = new Set();
+    }
+    group.push(p);
+    for (const d of p.days) days.add(d);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/** joined concatenates Native blocks (a Native stream may hold any number of blocks). */
+function joined(blocks: readonly (Uint8Array | undefined)[]): Uint8Array | undefined {
+  const present = blocks.filter((b): b is Uint8Array => b !== undefined);
+  if (present.length === 0) return undefined;
+  return present.length === 1 ? present[0] : Buffer.concat(present);
+}
+
+function sum<T>(xs: readonly T[], f: (x: T) => number): number {
+  let n = 0;
+  for (const x of xs) n += f(x);
+  return n;
 }
 
 function compareEntries(a: LogEntry, b: LogEntry): number {
@@ -554,6 +877,7 @@ class ClickHouseLogQuerier implements LogQuerier {
 
   private async *selectRows(q: LogSelect): AsyncGenerator<readonly LogRow[]> {
     this.s.checkOpen();
+    await this.s.settle();
     q.signal?.throwIfAborted();
     const startNs = clampNs(q.startNs);
     const endNs = clampNs(q.endNs);
@@ -788,6 +1112,7 @@ class ClickHouseLogQuerier implements LogQuerier {
 
   async streams(matchers: readonly Matcher[], startNs: bigint, endNs: bigint): Promise<Labels[]> {
     this.s.checkOpen();
+    await this.s.settle();
     startNs = clampNs(startNs);
     endNs = clampNs(endNs);
     if (endNs <= startNs) return [];
@@ -842,6 +1167,7 @@ class ClickHouseLogQuerier implements LogQuerier {
 
   async stats(matchers: readonly Matcher[], startNs: bigint, endNs: bigint): Promise<LogStats> {
     this.s.checkOpen();
+    await this.s.settle();
     const empty = { streams: 0, chunks: 0, entries: 0, bytes: 0 };
     if (clampNs(endNs) <= clampNs(startNs)) return empty;
     const c = await this.candidates(matchers, startNs, endNs);
@@ -867,6 +1193,7 @@ class ClickHouseLogQuerier implements LogQuerier {
     limit: number,
   ): Promise<LogVolume[]> {
     this.s.checkOpen();
+    await this.s.settle();
     if (clampNs(endNs) <= clampNs(startNs)) return [];
     const c = await this.candidates(matchers, startNs, endNs);
     if (c.labels.size === 0) return [];

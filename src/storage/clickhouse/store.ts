@@ -77,6 +77,11 @@ export interface ClickHouseStorageOptions extends SchemaOptions {
    */
   readonly walDir?: string;
   readonly flushIntervalMs?: number;
+  /**
+   * logWalDir switches on the log entries' write-ahead log (ClickHouseLogStore walDir): log
+   * commits are acknowledged once logged and written to ClickHouse in large INSERTs.
+   */
+  readonly logWalDir?: string;
 }
 
 /**
@@ -238,6 +243,7 @@ export async function openClickHouseStorage(
   await migrate(driver, opts);
   const s = new ClickHouseStorage(driver, opts);
   await s.replayWal();
+  await s.logs.open();
   s.startHeadLoad();
   return s;
 }
@@ -342,6 +348,7 @@ export class ClickHouseStorage implements Storage {
       isClosed: () => this.closed,
       // The embedded engine's data directory is locked to this process: the only writer.
       bloomCacheBytes: opts.engine === "embedded" ? LOG_BLOOM_CACHE_BYTES : 0,
+      walDir: opts.logWalDir,
     });
   }
 

@@ -61,57 +61,35 @@ interface OpenSegment {
 }
 
 /**
- * SampleWal appends commits to the current segment (a synchronous write to the page cache) and
- * makes them durable with group-committed fdatasync: `append` resolves after an fsync that began
- * after its write, so concurrent commits share one.
+ * WalSegments is the file side of a write-ahead log, shared by the samples log (SampleWal) and
+ * the log-entries log (logs.ts): segment files in one directory, records appended with a
+ * synchronous write to the page cache, made durable by group-committed fdatasync (`append`
+ * resolves after an fsync that began after its write, so concurrent appends share one), and
+ * rotated and removed by the caller once ClickHouse holds what a segment logged.
  */
-export class SampleWal {
+export class WalSegments {
   private cur: OpenSegment;
   /** retired segments whose last fsync has not run yet. */
   private retiring: OpenSegment[] = [];
-  /** definedIn[ref] is the sequence number of the segment that last defined ref. */
-  private definedIn = new Int32Array(1024);
-  /**
-   * Every segment defines its series again, and encoding their labels each time cost more than
-   * the samples: each ref's SERIES record is encoded once into `arena` (at recOff[ref], recLen
-   * [ref] bytes) and copied from there. One arena rather than a Buffer or string per series,
-   * which with 100k series cost the garbage collector more than the encoding saved.
-   */
-  private arena = Buffer.alloc(1 << 20);
-  private arenaLen = 0;
-  private recOff = new Int32Array(1024);
-  private recLen = new Int32Array(1024);
-  /** scratch gathers one commit's series records. */
-  private scratch = Buffer.alloc(1 << 16);
-  private seq = 1;
   private syncing = false;
   /** idle: close() waiting for the running sync (and any it chains) to end. */
   private idle: (() => void)[] = [];
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private closed = false;
 
-  private constructor(
-    private readonly dir: string,
-    private readonly labelsOf: (ref: number) => Labels,
-  ) {
+  /**
+   * The constructor starts a new segment in `dir`; `existing` lists the segments (names, oldest
+   * first) that were there before, which the caller replays and removes.
+   */
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.existing = readdirSync(dir)
+      .filter((n) => n.endsWith(".wal"))
+      .sort();
     this.cur = this.create();
   }
 
-  /**
-   * open reads the segments left in `dir` (oldest first) and starts a new one for this process.
-   * The caller writes the returned segments to ClickHouse and then calls `remove` for each.
-   */
-  static open(
-    dir: string,
-    labelsOf: (ref: number) => Labels,
-  ): { wal: SampleWal; segments: WalSegment[] } {
-    mkdirSync(dir, { recursive: true });
-    const names = readdirSync(dir)
-      .filter((n) => n.endsWith(".wal"))
-      .sort();
-    const segments = names.map((n) => readSegment(join(dir, n), n));
-    return { wal: new SampleWal(dir, labelsOf), segments };
-  }
+  readonly existing: readonly string[];
 
   private create(): OpenSegment {
     const name = `${Date.now().toString().padStart(15, "0")}-${randomBytes(6).toString("hex")}.wal`;
@@ -130,44 +108,24 @@ export class SampleWal {
     return { name, path, fd, dirty: false, retired: false };
   }
 
-  /** segment names the segment being written now (its name is its INSERT's token). */
+  /** path of a segment of this log. */
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /** segment names the segment being written now. */
   get segment(): string {
     return this.cur.name;
   }
 
   /**
-   * append writes one commit and resolves once it is durable. It throws (synchronously) when
-   * the write itself fails, so that the caller does not keep samples it could not log.
+   * append writes `bufs` (whole framed records) and resolves once they are durable. It throws
+   * (synchronously) when the write itself fails, so that the caller does not keep what it
+   * could not log.
    */
-  append(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): Promise<void> {
+  append(bufs: Uint8Array[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error("write-ahead log closed"));
-    const seg = this.seq;
-    let defs = 0;
-    for (let i = 0; i < n; i++) {
-      const ref = refs[i]!;
-      if (ref >= this.definedIn.length) this.growRefs(ref);
-      if (this.definedIn[ref] === seg) continue;
-      this.definedIn[ref] = seg;
-      if (this.recLen[ref] === 0) this.encodeSeries(ref);
-      const len = this.recLen[ref]!;
-      if (defs + len > this.scratch.length) {
-        const grown = Buffer.alloc(Math.max(this.scratch.length * 2, defs + len));
-        this.scratch.copy(grown, 0, 0, defs);
-        this.scratch = grown;
-      }
-      const off = this.recOff[ref]!;
-      this.arena.copy(this.scratch, defs, off, off + len);
-      defs += len;
-    }
-    // The samples go to the file straight from the caller's columns: no copy per commit.
-    const r = new Uint8Array(refs.buffer, refs.byteOffset, 4 * n);
-    const t = new Uint8Array(ts.buffer, ts.byteOffset, 8 * n);
-    const v = new Uint8Array(vs.buffer, vs.byteOffset, 8 * n);
-    const head = samplesHeader(n, r, t, v);
-    writeAll(
-      this.cur.fd,
-      defs === 0 ? [head, r, t, v] : [this.scratch.subarray(0, defs), head, r, t, v],
-    );
+    writeAll(this.cur.fd, bufs);
     this.cur.dirty = true;
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
@@ -175,28 +133,7 @@ export class SampleWal {
     });
   }
 
-  private growRefs(ref: number): void {
-    const cap = Math.max(ref + 1, this.definedIn.length * 2);
-    this.definedIn = grown(this.definedIn, cap);
-    this.recOff = grown(this.recOff, cap);
-    this.recLen = grown(this.recLen, cap);
-  }
-
-  /** encodeSeries puts ref's SERIES record into the arena. */
-  private encodeSeries(ref: number): void {
-    const rec = seriesRecord(ref, this.labelsOf(ref));
-    if (this.arenaLen + rec.length > this.arena.length) {
-      const grown = Buffer.alloc(Math.max(this.arena.length * 2, this.arenaLen + rec.length));
-      this.arena.copy(grown, 0, 0, this.arenaLen);
-      this.arena = grown;
-    }
-    rec.copy(this.arena, this.arenaLen);
-    this.recOff[ref] = this.arenaLen;
-    this.recLen[ref] = rec.length;
-    this.arenaLen += rec.length;
-  }
-
-  /** sync fsyncs every dirty segment and settles the commits written before it started. */
+  /** sync fsyncs every dirty segment and settles the appends written before it started. */
   private sync(): void {
     this.syncing = true;
     const waiters = this.waiters;
@@ -231,19 +168,18 @@ export class SampleWal {
 
   /**
    * rotate starts a new segment and returns the name of the one it ends, which holds exactly
-   * the commits appended since the previous rotate.
+   * the records appended since the previous rotate.
    */
   rotate(): string {
     const old = this.cur;
     this.cur = this.create();
-    this.seq++;
     old.retired = true;
     this.retiring.push(old);
     if (!this.syncing) this.sync();
     return old.name;
   }
 
-  /** remove deletes a segment whose samples ClickHouse holds. */
+  /** remove deletes a segment whose records ClickHouse holds. */
   remove(name: string): void {
     try {
       unlinkSync(join(this.dir, name));
@@ -262,25 +198,142 @@ export class SampleWal {
   }
 }
 
-function frame(type: number, payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out[8] = type;
-  payload.copy(out, HEADER);
-  out.writeUInt32LE(crc32(out.subarray(8)), 4);
-  return out;
+/**
+ * SampleWal appends commits of samples to a WalSegments log. Every segment defines the series
+ * it uses (SERIES records) before their samples, so that each replays on its own.
+ */
+export class SampleWal {
+  private readonly log: WalSegments;
+  /** definedIn[ref] is the sequence number of the segment that last defined ref. */
+  private definedIn = new Int32Array(1024);
+  /**
+   * Every segment defines its series again, and encoding their labels each time cost more than
+   * the samples: each ref's SERIES record is encoded once into `arena` (at recOff[ref], recLen
+   * [ref] bytes) and copied from there. One arena rather than a Buffer or string per series,
+   * which with 100k series cost the garbage collector more than the encoding saved.
+   */
+  private arena = Buffer.alloc(1 << 20);
+  private arenaLen = 0;
+  private recOff = new Int32Array(1024);
+  private recLen = new Int32Array(1024);
+  /** scratch gathers one commit's series records. */
+  private scratch = Buffer.alloc(1 << 16);
+  private seq = 1;
+
+  private constructor(
+    dir: string,
+    private readonly labelsOf: (ref: number) => Labels,
+  ) {
+    this.log = new WalSegments(dir);
+  }
+
+  /**
+   * open reads the segments left in `dir` (oldest first) and starts a new one for this process.
+   * The caller writes the returned segments to ClickHouse and then calls `remove` for each.
+   */
+  static open(
+    dir: string,
+    labelsOf: (ref: number) => Labels,
+  ): { wal: SampleWal; segments: WalSegment[] } {
+    const wal = new SampleWal(dir, labelsOf);
+    const segments = wal.log.existing.map((n) => readSegment(wal.log.path(n), n));
+    return { wal, segments };
+  }
+
+  /** segment names the segment being written now (its name is its INSERT's token). */
+  get segment(): string {
+    return this.log.segment;
+  }
+
+  /**
+   * append writes one commit and resolves once it is durable. It throws (synchronously) when
+   * the write itself fails, so that the caller does not keep samples it could not log.
+   */
+  append(refs: Int32Array, ts: Float64Array, vs: Float64Array, n: number): Promise<void> {
+    const seg = this.seq;
+    let defs = 0;
+    for (let i = 0; i < n; i++) {
+      const ref = refs[i]!;
+      if (ref >= this.definedIn.length) this.growRefs(ref);
+      if (this.definedIn[ref] === seg) continue;
+      this.definedIn[ref] = seg;
+      if (this.recLen[ref] === 0) this.encodeSeries(ref);
+      const len = this.recLen[ref]!;
+      if (defs + len > this.scratch.length) {
+        const grown = Buffer.alloc(Math.max(this.scratch.length * 2, defs + len));
+        this.scratch.copy(grown, 0, 0, defs);
+        this.scratch = grown;
+      }
+      const off = this.recOff[ref]!;
+      this.arena.copy(this.scratch, defs, off, off + len);
+      defs += len;
+    }
+    // The samples go to the file straight from the caller's columns: no copy per commit.
+    const r = new Uint8Array(refs.buffer, refs.byteOffset, 4 * n);
+    const t = new Uint8Array(ts.buffer, ts.byteOffset, 8 * n);
+    const v = new Uint8Array(vs.buffer, vs.byteOffset, 8 * n);
+    const count = Buffer.allocUnsafe(4);
+    count.writeUInt32LE(n, 0);
+    const head = frameHeader(SAMPLES, [count, r, t, v]);
+    return this.log.append(
+      defs === 0 ? [head, count, r, t, v] : [this.scratch.subarray(0, defs), head, count, r, t, v],
+    );
+  }
+
+  private growRefs(ref: number): void {
+    const cap = Math.max(ref + 1, this.definedIn.length * 2);
+    this.definedIn = grown(this.definedIn, cap);
+    this.recOff = grown(this.recOff, cap);
+    this.recLen = grown(this.recLen, cap);
+  }
+
+  /** encodeSeries puts ref's SERIES record into the arena. */
+  private encodeSeries(ref: number): void {
+    const rec = seriesRecord(ref, this.labelsOf(ref));
+    if (this.arenaLen + rec.length > this.arena.length) {
+      const grown = Buffer.alloc(Math.max(this.arena.length * 2, this.arenaLen + rec.length));
+      this.arena.copy(grown, 0, 0, this.arenaLen);
+      this.arena = grown;
+    }
+    rec.copy(this.arena, this.arenaLen);
+    this.recOff[ref] = this.arenaLen;
+    this.recLen[ref] = rec.length;
+    this.arenaLen += rec.length;
+  }
+
+  /**
+   * rotate starts a new segment and returns the name of the one it ends, which holds exactly
+   * the commits appended since the previous rotate.
+   */
+  rotate(): string {
+    this.seq++;
+    return this.log.rotate();
+  }
+
+  /** remove deletes a segment whose samples ClickHouse holds. */
+  remove(name: string): void {
+    this.log.remove(name);
+  }
+
+  /** close waits for pending fsyncs, closes the current segment and, with removeCurrent, removes it. */
+  close(removeCurrent: boolean): Promise<void> {
+    return this.log.close(removeCurrent);
+  }
 }
 
 /**
- * samplesHeader returns the frame header and count of a SAMPLES record whose columns (refs,
- * timestamps, values as bytes) follow it in the file.
+ * frameHeader returns the header of a record of `type` whose payload is `parts` (written after
+ * it, in order).
  */
-function samplesHeader(n: number, r: Uint8Array, t: Uint8Array, v: Uint8Array): Buffer {
-  const h = Buffer.allocUnsafe(HEADER + 4);
-  h.writeUInt32LE(4 + 20 * n, 0);
-  h[8] = SAMPLES;
-  h.writeUInt32LE(n, HEADER);
-  h.writeUInt32LE(crc32(v, crc32(t, crc32(r, crc32(h.subarray(8))))), 4);
+export function frameHeader(type: number, parts: readonly Uint8Array[]): Buffer {
+  const h = Buffer.allocUnsafe(HEADER);
+  let len = 0;
+  for (const p of parts) len += p.length;
+  h.writeUInt32LE(len, 0);
+  h[8] = type;
+  let crc = crc32(h.subarray(8));
+  for (const p of parts) crc = crc32(p, crc);
+  h.writeUInt32LE(crc, 4);
   return h;
 }
 
@@ -318,48 +371,62 @@ function seriesRecord(ref: number, labels: Labels): Buffer {
     b.copy(p, off + 4);
     off += 4 + b.length;
   }
-  return frame(SERIES, p);
+  return Buffer.concat([frameHeader(SERIES, [p]), p]);
 }
 
-/** readSegment decodes a segment file up to its end or its first bad record. */
-export function readSegment(path: string, name: string): WalSegment {
+/** Frame is one record of a segment: its type and payload. */
+export interface Frame {
+  readonly type: number;
+  readonly payload: Buffer;
+}
+
+/**
+ * readFrames reads a segment file's records up to its end or its first bad one (cut short by a
+ * crash, or with a checksum that does not match), which `error` then describes.
+ */
+export function readFrames(path: string): { frames: Frame[]; error?: string } {
   const buf = readFileSync(path);
-  const series = new Map<number, Labels>();
-  const commits: WalSegment["commits"] = [];
+  const frames: Frame[] = [];
   let off = 0;
-  let error: string | undefined;
   while (off < buf.length) {
-    if (off + HEADER > buf.length) {
-      error = `record header cut short at byte ${off}`;
-      break;
-    }
+    if (off + HEADER > buf.length)
+      return { frames, error: `record header cut short at byte ${off}` };
     const len = buf.readUInt32LE(off);
     const end = off + HEADER + len;
     if (end > buf.length) {
-      error = `record at byte ${off} cut short (${len} bytes announced)`;
-      break;
+      return { frames, error: `record at byte ${off} cut short (${len} bytes announced)` };
     }
     if (buf.readUInt32LE(off + 4) !== crc32(buf.subarray(off + 8, end))) {
-      error = `checksum mismatch in the record at byte ${off}`;
-      break;
+      return { frames, error: `checksum mismatch in the record at byte ${off}` };
     }
-    const type = buf[off + 8];
-    const p = buf.subarray(off + HEADER, end);
+    frames.push({ type: buf[off + 8]!, payload: buf.subarray(off + HEADER, end) });
+    off = end;
+  }
+  return { frames };
+}
+
+/** readSegment decodes a samples segment file up to its end or its first bad record. */
+export function readSegment(path: string, name: string): WalSegment {
+  const { frames, error: cut } = readFrames(path);
+  const series = new Map<number, Labels>();
+  const commits: WalSegment["commits"] = [];
+  let error = cut;
+  for (const [i, f] of frames.entries()) {
+    const at = `record ${i + 1}`;
     try {
-      if (type === SERIES) {
-        const [ref, labels] = decodeSeries(p);
+      if (f.type === SERIES) {
+        const [ref, labels] = decodeSeries(f.payload);
         series.set(ref, labels);
-      } else if (type === SAMPLES) {
-        commits.push(decodeSamples(p));
+      } else if (f.type === SAMPLES) {
+        commits.push(decodeSamples(f.payload));
       } else {
-        error = `unknown record type ${type} at byte ${off}`;
+        error = `unknown record type ${f.type} in ${at}`;
         break;
       }
     } catch (err) {
-      error = `bad record at byte ${off}: ${(err as Error).message}`;
+      error = `bad ${at}: ${(err as Error).message}`;
       break;
     }
-    off = end;
   }
   return error === undefined ? { name, series, commits } : { name, series, commits, error };
 }
