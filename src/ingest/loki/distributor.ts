@@ -335,10 +335,18 @@ export class LogDistributor {
           continue;
         }
         let md: Labels;
+        let mdSize = -1;
         if (e.metadata.length === 0) {
           // The common case: a shared array per level instead of one per entry.
           const level = detector?.detect(s.labels, NO_PAIRS, e.line);
-          md = level === undefined ? EMPTY_LABELS : levelMetadata(level);
+          if (level === undefined) {
+            md = EMPTY_LABELS;
+            mdSize = 0;
+          } else {
+            const lm = levelMetadata(level);
+            md = lm.md;
+            mdSize = lm.size;
+          }
         } else {
           const m = normalizeMetadata(e.metadata);
           if (detector) {
@@ -357,7 +365,7 @@ export class LogDistributor {
             prevTs = tsNs;
           }
         }
-        const size = lineLen + metadataSize(md);
+        const size = lineLen + (mdSize >= 0 ? mdSize : metadataSize(md));
         vs.entries.push({ tsNs, line: e.line, metadata: md });
         vs.sizes.push(size);
         vs.bytes += size;
@@ -663,18 +671,22 @@ function normalizeMetadata(md: readonly Label[]): Label[] {
 /** NO_PAIRS is an empty list for LevelDetector.detect, which changes only existing pairs. */
 const NO_PAIRS: Label[] = [];
 
-/** LEVEL_METADATA: the shared, frozen metadata of entries that carry only a detected level. */
-const LEVEL_METADATA = new Map<string, Labels>();
+/**
+ * LEVEL_METADATA: the shared, frozen metadata of entries that carry only a detected level, with
+ * its size as Loki counts it.
+ */
+const LEVEL_METADATA = new Map<string, { md: Labels; size: number }>();
 
-function levelMetadata(level: string): Labels {
-  let md = LEVEL_METADATA.get(level);
-  if (!md) {
+function levelMetadata(level: string): { md: Labels; size: number } {
+  let lm = LEVEL_METADATA.get(level);
+  if (!lm) {
     // Levels from labels and metadata are free text: keep the map bounded.
     if (LEVEL_METADATA.size >= 64) LEVEL_METADATA.clear();
-    md = Object.freeze([Object.freeze({ name: DETECTED_LEVEL, value: level })]);
-    LEVEL_METADATA.set(level, md);
+    const md = Object.freeze([Object.freeze({ name: DETECTED_LEVEL, value: level })]);
+    lm = { md, size: metadataSize(md) };
+    LEVEL_METADATA.set(level, lm);
   }
-  return md;
+  return lm;
 }
 
 function sortMetadata(md: Label[]): Labels {

@@ -8,7 +8,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { open as openFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Session } from "chdb";
 import type { ClickHouseDriver } from "./driver.ts";
@@ -77,7 +77,24 @@ export async function openChdbDriver(dataDir: string): Promise<ClickHouseDriver>
         // optimize_on_insert = 0: duplicates are removed by merges and at read time, so the
         // insert need not sort-and-collapse each block (about a third of its CPU).
         const file = join(tmpDir, `insert-${process.pid}-${++seq}.native`);
-        await writeFile(file, block);
+        const fh = await openFile(file, "w");
+        try {
+          // Several blocks are written as they are (one writev), not joined in memory first.
+          const blocks = block instanceof Uint8Array ? [block] : block;
+          let left = blocks.reduce((n, b) => n + b.length, 0);
+          const rest = [...blocks];
+          while (left > 0) {
+            let { bytesWritten } = await fh.writev(rest);
+            left -= bytesWritten;
+            while (rest.length > 0 && bytesWritten >= rest[0]!.length) {
+              bytesWritten -= rest[0]!.length;
+              rest.shift();
+            }
+            if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+          }
+        } finally {
+          await fh.close();
+        }
         try {
           const cols = columns.join(", ");
           const token =

@@ -13,14 +13,14 @@ export interface ClickHouseDriver {
   /** queryNative runs a SELECT (without a FORMAT clause) and returns its Native-format bytes. */
   queryNative(sql: string, signal?: AbortSignal): Promise<Uint8Array>;
   /**
-   * insertNative inserts one Native block into `table` (columns named in the block). Resolves
-   * once ClickHouse has committed the insert. With `dedupToken`, a repeat of an insert with the
+   * insertNative inserts a Native block, or several in one INSERT, into `table` (columns named
+   * in the block). Resolves once ClickHouse has committed the insert. With `dedupToken`, a repeat of an insert with the
    * same token is dropped by tables that deduplicate (insert_deduplication_token).
    */
   insertNative(
     table: string,
     columns: readonly string[],
-    block: Uint8Array,
+    block: Uint8Array | readonly Uint8Array[],
     dedupToken?: string,
   ): Promise<void>;
   /** close releases the connection; pending calls may fail afterwards. */

@@ -64,7 +64,11 @@ export async function openHttpDriver(o: HttpDriverOptions): Promise<ClickHouseDr
             optimize_on_insert: 0,
             ...(dedupToken === undefined ? {} : { insert_deduplication_token: dedupToken }),
           },
-          values: Readable.from([Buffer.from(block.buffer, block.byteOffset, block.byteLength)]),
+          values: Readable.from(
+            (block instanceof Uint8Array ? [block] : block).map((b) =>
+              Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+            ),
+          ),
         });
         r.stream.resume();
         await new Promise<void>((res, rej) => {

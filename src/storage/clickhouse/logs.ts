@@ -426,7 +426,7 @@ export class ClickHouseLogStore implements LogStore {
         }
         this.segmentPieces.set(segment, (this.segmentPieces.get(segment) ?? 0) + pieces.length);
         try {
-          await wal.append(frames);
+          await wal.appendAsync(frames);
         } catch (err) {
           this.piecesDone(pieces);
           throw err;
@@ -542,19 +542,26 @@ export class ClickHouseLogStore implements LogStore {
    * entry must never be stored without its filter row, and the cache must hold every filter row
    * this process inserts), then entries.
    */
-  private async insertPiece(p: Omit<Piece, "segment" | "seq" | "days">): Promise<void> {
+  private async insertPiece(p: {
+    streams: Uint8Array | readonly Uint8Array[] | undefined;
+    streamRows: number;
+    blooms: Uint8Array | readonly Uint8Array[];
+    bloomRows: readonly BloomBlock[];
+    entries: Uint8Array | readonly Uint8Array[];
+    rows: number;
+  }): Promise<void> {
     if (p.streams && p.streamRows > 0) {
       await this.driver.insertNative(this.t.streams, STREAM_COLUMNS, p.streams);
       this.metrics.rows.inc({ table: "log_streams" }, p.streamRows);
-      this.metrics.bytes.inc({ table: "log_streams" }, p.streams.length);
+      this.metrics.bytes.inc({ table: "log_streams" }, size(p.streams));
     }
     this.bloomCache?.add(p.bloomRows);
     await this.driver.insertNative(this.t.blooms, BLOOM_COLUMNS, p.blooms);
     this.metrics.rows.inc({ table: "log_blooms" }, p.bloomRows.length);
-    this.metrics.bytes.inc({ table: "log_blooms" }, p.blooms.length);
+    this.metrics.bytes.inc({ table: "log_blooms" }, size(p.blooms));
     await this.driver.insertNative(this.t.entries, ENTRY_COLUMNS, p.entries);
     this.metrics.rows.inc({ table: "log_entries" }, p.rows);
-    this.metrics.bytes.inc({ table: "log_entries" }, p.entries.length);
+    this.metrics.bytes.inc({ table: "log_entries" }, size(p.entries));
   }
 
   /** afterAppend starts a flush when the head is full, else makes sure one comes in time. */
@@ -598,13 +605,12 @@ export class ClickHouseLogStore implements LogStore {
     const run = async (): Promise<void> => {
       for (const group of dayGroups(pieces)) {
         await this.insertPiece({
-          streams: joined(group.map((p) => p.streams)),
+          streams: present(group.map((p) => p.streams)),
           streamRows: sum(group, (p) => p.streamRows),
-          blooms: joined(group.map((p) => p.blooms))!,
+          blooms: group.map((p) => p.blooms),
           bloomRows: group.flatMap((p) => p.bloomRows),
-          entries: joined(group.map((p) => p.entries))!,
+          entries: group.map((p) => p.entries),
           rows: sum(group, (p) => p.rows),
-          bytes: sum(group, (p) => p.bytes),
         });
       }
     };
@@ -721,11 +727,15 @@ function dayGroups(pieces: readonly Piece[]): Piece[][] {
   return groups;
 }
 
-/** joined concatenates Native blocks (a Native stream may hold any number of blocks). */
-function joined(blocks: readonly (Uint8Array | undefined)[]): Uint8Array | undefined {
-  const present = blocks.filter((b): b is Uint8Array => b !== undefined);
-  if (present.length === 0) return undefined;
-  return present.length === 1 ? present[0] : Buffer.concat(present);
+/** present returns the blocks that exist, or undefined when none does. */
+function present(blocks: readonly (Uint8Array | undefined)[]): Uint8Array[] | undefined {
+  const out = blocks.filter((b): b is Uint8Array => b !== undefined);
+  return out.length > 0 ? out : undefined;
+}
+
+/** size is the byte length of a block or of several (one Native stream may hold many). */
+function size(block: Uint8Array | readonly Uint8Array[]): number {
+  return block instanceof Uint8Array ? block.length : sum(block, (b) => b.length);
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

@@ -19,7 +19,7 @@ import { openChdbDriver } from "./chdb-driver.ts";
 import { SAMPLES_TABLE } from "./schema.ts";
 import type { ClickHouseStorage } from "./store.ts";
 import { openClickHouseStorage } from "./store.ts";
-import { SampleWal, readSegment } from "./wal.ts";
+import { SampleWal, WalSegments, frameHeader, readFrames, readSegment } from "./wal.ts";
 
 const dirs: string[] = [];
 after(() => {
@@ -230,5 +230,46 @@ describe("ClickHouse storage with the write-ahead log", () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe("WalSegments.appendAsync", () => {
+  it("writes queued records in call order across rotations, and close waits for them", async () => {
+    const dir = tempDir();
+    const log = new WalSegments(dir);
+    const rec = (i: number): Uint8Array[] => {
+      // Records of 4 bytes to ~600 KB, so that some writes take several writev calls.
+      const payload = Buffer.alloc(4 + ((i * 7919) % 600_000), i & 0xff);
+      payload.writeUInt32LE(i, 0);
+      return [frameHeader(7, [payload]), payload];
+    };
+    const names: string[] = [log.segment];
+    const done: Promise<void>[] = [];
+    for (let i = 0; i < 60; i++) {
+      done.push(log.appendAsync(rec(i)));
+      if (i % 17 === 16) {
+        log.rotate();
+        names.push(log.segment);
+      }
+    }
+    const closing = log.close(false);
+    await Promise.all(done);
+    await closing;
+    const seen: number[] = [];
+    for (const n of names) {
+      const { frames, error } = readFrames(join(dir, n));
+      assert.equal(error, undefined);
+      for (const f of frames) {
+        const i = f.payload.readUInt32LE(0);
+        assert.equal(f.type, 7);
+        assert.equal(f.payload.length, 4 + ((i * 7919) % 600_000));
+        seen.push(i);
+      }
+    }
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+    await assert.rejects(log.appendAsync(rec(1)), /closed/);
   });
 });

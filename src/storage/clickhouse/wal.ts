@@ -27,6 +27,7 @@ import {
   readFileSync,
   readdirSync,
   unlinkSync,
+  writev,
   writevSync,
 } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -58,6 +59,8 @@ interface OpenSegment {
   dirty: boolean;
   /** retired: no longer written; closed after its last fsync. */
   retired: boolean;
+  /** writing: appendAsync writes to it not yet done (it is not closed before they end). */
+  writing: number;
 }
 
 /**
@@ -105,7 +108,7 @@ export class WalSegments {
     } catch {
       // Some file systems cannot fsync a directory; the file still exists.
     }
-    return { name, path, fd, dirty: false, retired: false };
+    return { name, path, fd, dirty: false, retired: false, writing: 0 };
   }
 
   /** path of a segment of this log. */
@@ -133,14 +136,55 @@ export class WalSegments {
     });
   }
 
+  /**
+   * appendAsync is append with the write itself done off the main thread (in libuv's pool), for
+   * large records: copying them into the page cache is then not the caller's CPU. `bufs` must
+   * not change until the promise settles. Appends land in call order; a log uses one kind of
+   * append only (append writes at once, ahead of queued appendAsync writes).
+   */
+  appendAsync(bufs: Uint8Array[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("write-ahead log closed"));
+    return new Promise<void>((resolve, reject) => {
+      const seg = this.cur;
+      seg.writing++;
+      this.queued.push({ seg, bufs, resolve, reject });
+      if (this.queued.length === 1) this.writeNext();
+    });
+  }
+
+  private queued: {
+    seg: OpenSegment;
+    bufs: Uint8Array[];
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }[] = [];
+
+  /** writeNext writes the first queued append, then the next, each after the one before. */
+  private writeNext(): void {
+    const w = this.queued[0]!;
+    writeAllAsync(w.seg.fd, w.bufs, (err) => {
+      this.queued.shift();
+      w.seg.writing--;
+      if (err) {
+        w.reject(new Error(`write-ahead log write to ${w.seg.name} failed: ${err.message}`));
+      } else {
+        w.seg.dirty = true;
+        this.waiters.push({ resolve: w.resolve, reject: w.reject });
+      }
+      if (this.queued.length > 0) this.writeNext();
+      if (!this.syncing) this.sync();
+    });
+  }
+
   /** sync fsyncs every dirty segment and settles the appends written before it started. */
   private sync(): void {
     this.syncing = true;
     const waiters = this.waiters;
     this.waiters = [];
     const segs = [...this.retiring, this.cur].filter((s) => s.dirty || s.retired);
-    const retired = this.retiring;
-    this.retiring = [];
+    // A retired segment still being written waits for a later sync to be closed.
+    const retired = this.retiring.filter((s) => s.writing === 0);
+    this.retiring = this.retiring.filter((s) => s.writing > 0);
     for (const s of segs) s.dirty = false;
     let left = segs.length;
     let failure: Error | undefined;
@@ -151,7 +195,7 @@ export class WalSegments {
         else w.resolve();
       }
       this.syncing = false;
-      if (this.waiters.length > 0 || this.retiring.length > 0) this.sync();
+      if (this.waiters.length > 0 || this.retiring.some((s) => s.writing === 0)) this.sync();
       else for (const idle of this.idle.splice(0)) idle();
     };
     if (left === 0) {
@@ -192,7 +236,9 @@ export class WalSegments {
   async close(removeCurrent: boolean): Promise<void> {
     this.closed = true;
     // Appends and rotations start a sync whenever none runs, so "no sync running" is idle.
-    if (this.syncing) await new Promise<void>((resolve) => this.idle.push(resolve));
+    while (this.syncing || this.queued.length > 0) {
+      await new Promise<void>((resolve) => this.idle.push(resolve));
+    }
     closeSync(this.cur.fd);
     if (removeCurrent) this.remove(this.cur.name);
   }
@@ -335,6 +381,24 @@ export function frameHeader(type: number, parts: readonly Uint8Array[]): Buffer 
   for (const p of parts) crc = crc32(p, crc);
   h.writeUInt32LE(crc, 4);
   return h;
+}
+
+/** writeAllAsync is writeAll through the callback API (the write runs in libuv's pool). */
+function writeAllAsync(
+  fd: number,
+  bufs: Uint8Array[],
+  done: (err: NodeJS.ErrnoException | null) => void,
+): void {
+  writev(fd, bufs, (err, written) => {
+    if (err) return done(err);
+    let left = written;
+    let i = 0;
+    while (i < bufs.length && left >= bufs[i]!.length) left -= bufs[i++]!.length;
+    if (i === bufs.length) return done(null);
+    const rest = bufs.slice(i);
+    rest[0] = rest[0]!.subarray(left);
+    writeAllAsync(fd, rest, done);
+  });
 }
 
 /** writeAll writes every buffer, in order, at the file's current position. */
