@@ -157,9 +157,12 @@ const MAX_WRITES = 2;
 /**
  * ClickHouseLogStore implements LogStore on the log tables of schema.ts (migration 4).
  *
- * Commits are gathered into batches (group commit): a batch is one INSERT into the streams
- * table for (stream, day) rows not yet written, then one into the entries table, and each
- * commit resolves after both returned (DESIGN.md "Acknowledged means durable").
+ * Commits are gathered into batches (group commit), encoded as Native blocks: rows of the
+ * streams table for (stream, day) pairs not yet written, the line blooms, the entries. Without
+ * the write-ahead log a batch is one INSERT per table and its commits resolve after all
+ * returned; with it (walDir) they resolve once the blocks are fsynced in the log, and the
+ * blocks of many batches (the head) go to ClickHouse together (DESIGN.md "Acknowledged means
+ * durable"). A crash replays the log; what it inserts twice is merged away (below).
  *
  * Repeated (stream, ts, line) entries are merged away by ReplacingMergeTree and, until then,
  * dropped while reading: every query orders rows so that duplicates are adjacent. `stats` and
@@ -597,10 +600,7 @@ export class ClickHouseLogStore implements LogStore {
     const bytes = this.headBytes;
     // The pieces' segments stop growing, so that they can be removed once their pieces are in.
     const cur = this.wal.segment;
-    if (pieces.some((p) => p.segment === cur)) {
-      this.wal.rotate();
-      if ((this.segmentPieces.get(cur) ?? 0) === 0) this.wal.remove(cur);
-    }
+    if (pieces.some((p) => p.segment === cur)) this.wal.rotate();
     const start = performance.now();
     const run = async (): Promise<void> => {
       for (const group of dayGroups(pieces)) {
