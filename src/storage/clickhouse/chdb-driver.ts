@@ -15,6 +15,7 @@ import type { ClickHouseDriver } from "./driver.ts";
 import { StorageError } from "../errors.ts";
 import { quote } from "./sql.ts";
 import { errorMessage } from "../../util/errors.ts";
+import { unwritten } from "../../util/iovec.ts";
 
 /** LOCK_FILE is created in the data directory while a Vigil process uses it. */
 export const LOCK_FILE = "vigil.lock";
@@ -77,25 +78,15 @@ export async function openChdbDriver(dataDir: string): Promise<ClickHouseDriver>
         // optimize_on_insert = 0: duplicates are removed by merges and at read time, so the
         // insert need not sort-and-collapse each block (about a third of its CPU).
         const file = join(tmpDir, `insert-${process.pid}-${++seq}.native`);
-        const fh = await openFile(file, "w");
         try {
-          // Several blocks are written as they are (one writev), not joined in memory first.
-          const blocks = block instanceof Uint8Array ? [block] : block;
-          let left = blocks.reduce((n, b) => n + b.length, 0);
-          const rest = [...blocks];
-          while (left > 0) {
-            let { bytesWritten } = await fh.writev(rest);
-            left -= bytesWritten;
-            while (rest.length > 0 && bytesWritten >= rest[0]!.length) {
-              bytesWritten -= rest[0]!.length;
-              rest.shift();
-            }
-            if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
+          const fh = await openFile(file, "w");
+          try {
+            // Several blocks are written as they are (one writev), not joined in memory first.
+            let rest = block instanceof Uint8Array ? [block] : [...block];
+            while (rest.length > 0) rest = unwritten(rest, (await fh.writev(rest)).bytesWritten);
+          } finally {
+            await fh.close();
           }
-        } finally {
-          await fh.close();
-        }
-        try {
           const cols = columns.join(", ");
           const token =
             dedupToken === undefined ? "" : `, insert_deduplication_token = ${quote(dedupToken)}`;

@@ -36,6 +36,7 @@ import { crc32 } from "node:zlib";
 import type { Labels } from "../../model/labels/index.ts";
 import { labelsFromPairs } from "../../model/labels/index.ts";
 import { grown } from "../../util/grow.ts";
+import { unwritten } from "../../util/iovec.ts";
 
 const HEADER = 9;
 const SERIES = 1;
@@ -391,30 +392,15 @@ function writeAllAsync(
 ): void {
   writev(fd, bufs, (err, written) => {
     if (err) return done(err);
-    let left = written;
-    let i = 0;
-    while (i < bufs.length && left >= bufs[i]!.length) left -= bufs[i++]!.length;
-    if (i === bufs.length) return done(null);
-    const rest = bufs.slice(i);
-    rest[0] = rest[0]!.subarray(left);
-    writeAllAsync(fd, rest, done);
+    const rest = unwritten(bufs, written);
+    if (rest.length === 0) done(null);
+    else writeAllAsync(fd, rest, done);
   });
 }
 
 /** writeAll writes every buffer, in order, at the file's current position. */
 function writeAll(fd: number, bufs: Uint8Array[]): void {
-  let left = 0;
-  for (const b of bufs) left += b.length;
-  let i = 0;
-  while (left > 0) {
-    let done = writevSync(fd, i === 0 ? bufs : bufs.slice(i));
-    left -= done;
-    // Skip what was written; a buffer written in part continues from where it stopped.
-    while (i < bufs.length && done >= bufs[i]!.length) done -= bufs[i++]!.length;
-    if (done > 0) {
-      bufs[i] = bufs[i]!.subarray(done);
-    }
-  }
+  while (bufs.length > 0) bufs = unwritten(bufs, writevSync(fd, bufs));
 }
 
 function seriesRecord(ref: number, labels: Labels): Buffer {
