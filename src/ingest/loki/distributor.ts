@@ -335,7 +335,7 @@ export class LogDistributor {
           continue;
         }
         let md: Labels;
-        let mdSize = -1;
+        let mdSize: number;
         if (e.metadata.length === 0) {
           // The common case: a shared array per level instead of one per entry.
           const level = detector?.detect(s.labels, NO_PAIRS, e.line);
@@ -354,6 +354,7 @@ export class LogDistributor {
             if (level !== undefined) m.push({ name: DETECTED_LEVEL, value: level });
           }
           md = sortMetadata(m);
+          mdSize = metadataSize(md);
         }
         let tsNs = e.tsNs;
         const n = vs.entries.length;
@@ -365,7 +366,7 @@ export class LogDistributor {
             prevTs = tsNs;
           }
         }
-        const size = lineLen + (mdSize >= 0 ? mdSize : metadataSize(md));
+        const size = lineLen + mdSize;
         vs.entries.push({ tsNs, line: e.line, metadata: md });
         vs.sizes.push(size);
         vs.bytes += size;

@@ -82,7 +82,7 @@ export async function openChdbDriver(dataDir: string): Promise<ClickHouseDriver>
           const fh = await openFile(file, "w");
           try {
             // Several blocks are written as they are (one writev), not joined in memory first.
-            let rest = block instanceof Uint8Array ? [block] : [...block];
+            let rest = block instanceof Uint8Array ? [block] : block;
             while (rest.length > 0) rest = unwritten(rest, (await fh.writev(rest)).bytesWritten);
           } finally {
             await fh.close();

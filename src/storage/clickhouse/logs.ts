@@ -258,17 +258,15 @@ export class ClickHouseLogStore implements LogStore {
   /** replay inserts one segment's records in order (a torn last piece was never acknowledged). */
   private async replay(path: string): Promise<void> {
     const { frames } = readFrames(path);
+    const tables: Record<number, [string, readonly string[]]> = {
+      [WAL_STREAMS]: [this.t.streams, STREAM_COLUMNS],
+      [WAL_BLOOMS]: [this.t.blooms, BLOOM_COLUMNS],
+      [WAL_ENTRIES]: [this.t.entries, ENTRY_COLUMNS],
+    };
     for (const f of frames) {
-      const [table, cols] =
-        f.type === WAL_STREAMS
-          ? [this.t.streams, STREAM_COLUMNS]
-          : f.type === WAL_BLOOMS
-            ? [this.t.blooms, BLOOM_COLUMNS]
-            : f.type === WAL_ENTRIES
-              ? [this.t.entries, ENTRY_COLUMNS]
-              : [undefined, undefined];
-      if (!table) throw new StorageError(`${path}: unknown record type ${f.type}`);
-      await this.driver.insertNative(table, cols, f.payload);
+      const target = tables[f.type];
+      if (!target) throw new StorageError(`${path}: unknown record type ${f.type}`);
+      await this.driver.insertNative(target[0], target[1], f.payload);
     }
   }
 
@@ -514,7 +512,6 @@ export class ClickHouseLogStore implements LogStore {
       const hi = groupDays[groupDays.length - 1]!;
       const rows = newRows.filter((r) => r.day >= lo && r.day <= hi);
       const part: EncodedStream[] = [];
-      let bytes = 0;
       for (const s of encoded) {
         const entries =
           dayGroups.length <= MAX_DAYS_PER_INSERT
@@ -523,7 +520,6 @@ export class ClickHouseLogStore implements LogStore {
         if (entries.length > 0) part.push({ fpLo: s.info.fpLo, fpHi: s.info.fpHi, entries });
       }
       const { block, rows: n, blooms, lineBytes } = encodeEntries(part);
-      bytes += lineBytes;
       pieces.push({
         days: groupDays,
         streams: rows.length > 0 ? encodeStreams(rows) : undefined,
@@ -532,7 +528,7 @@ export class ClickHouseLogStore implements LogStore {
         bloomRows: blooms,
         entries: block,
         rows: n,
-        bytes,
+        bytes: lineBytes,
         segment: "",
         seq: 0,
       });

@@ -80,6 +80,15 @@ export class WalSegments {
   private idle: (() => void)[] = [];
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private closed = false;
+  /** queued: appendAsync writes in call order; the first is being written. */
+  private queued: {
+    seg: OpenSegment;
+    bufs: Uint8Array[];
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }[] = [];
+  /** existing: the segments found at construction (oldest first), for the caller to replay. */
+  readonly existing: readonly string[];
 
   /**
    * The constructor starts a new segment in `dir`; `existing` lists the segments (names, oldest
@@ -92,8 +101,6 @@ export class WalSegments {
       .sort();
     this.cur = this.create();
   }
-
-  readonly existing: readonly string[];
 
   private create(): OpenSegment {
     const name = `${Date.now().toString().padStart(15, "0")}-${randomBytes(6).toString("hex")}.wal`;
@@ -152,13 +159,6 @@ export class WalSegments {
       if (this.queued.length === 1) this.writeNext();
     });
   }
-
-  private queued: {
-    seg: OpenSegment;
-    bufs: Uint8Array[];
-    resolve: () => void;
-    reject: (e: Error) => void;
-  }[] = [];
 
   /** writeNext writes the first queued append, then the next, each after the one before. */
   private writeNext(): void {
