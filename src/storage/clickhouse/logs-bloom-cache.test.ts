@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BloomBlock } from "./logs-bloom.ts";
-import { addNgrams, bloomProbe } from "./logs-bloom.ts";
+import { addNgrams, bloomProbe, bloomWords } from "./logs-bloom.ts";
 import { BloomCache } from "./logs-bloom-cache.ts";
 
 const SHIFT = 32 - 12; // 4096-bit filters: 512 bytes
@@ -9,7 +9,7 @@ const SHIFT = 32 - 12; // 4096-bit filters: 512 bytes
 function block(fp: number, startNs: bigint, endNs: bigint, text: string): BloomBlock {
   const bloom = new Uint8Array(512);
   const bytes = Buffer.from(text);
-  addNgrams(bloom, SHIFT, bytes, 0, bytes.length);
+  addNgrams(bloomWords(bloom), SHIFT, bytes, 0, bytes.length);
   return { fpLo: fp, fpHi: 0, startNs, endNs, shift: SHIFT, bloom };
 }
 

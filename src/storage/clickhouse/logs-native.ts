@@ -5,7 +5,7 @@ import type { Label, Labels } from "../../model/labels/index.ts";
 import { EMPTY_LABELS } from "../../model/labels/index.ts";
 import type { LogEntry } from "../logs.ts";
 import type { BloomBlock } from "./logs-bloom.ts";
-import { BLOCK_MAX_BYTES, addNgrams, bloomShift } from "./logs-bloom.ts";
+import { BLOCK_MAX_BYTES, addNgrams, bloomShift, bloomWords } from "./logs-bloom.ts";
 import { NativeReader, layoutBlock, varintLength, writeVarint } from "./native.ts";
 
 /** EncodedStream is one stream's rows of an entries block, already in sorting-key order. */
@@ -80,7 +80,7 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
   let pairs = 0;
   const blooms: BloomBlock[] = [];
   let b = 0;
-  let bloom = new Uint8Array(0);
+  let words = new Int32Array(0);
   let shift = 32;
   r = 0;
   for (const s of streams) {
@@ -89,7 +89,8 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
       if (b < blockStart.length && blockStart[b] === r) {
         const end = b + 1 < blockStart.length ? blockStart[b + 1]! : rows;
         shift = bloomShift(blockText[b]!);
-        bloom = new Uint8Array(1 << (32 - shift - 3));
+        const bloom = new Uint8Array(1 << (32 - shift - 3));
+        words = bloomWords(bloom);
         blooms.push({
           fpLo: s.fpLo,
           fpHi: s.fpHi,
@@ -107,7 +108,7 @@ export function encodeEntries(streams: readonly EncodedStream[]): {
       line = writeVarint(bytes, line, n);
       if (n > 0) {
         line += buf.write(e.line, line, n, "utf8");
-        addNgrams(bloom, shift, bytes, line - n, line);
+        addNgrams(words, shift, bytes, line - n, line);
       }
       pairs += e.metadata.length;
       view.setUint32(oMd + 8 * r, pairs >>> 0, true); // pairs < 2^32: no BigInt per row
