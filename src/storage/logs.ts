@@ -13,6 +13,30 @@ export interface LogEntry {
 }
 
 /**
+ * LogLine is an entry whose line is the UTF-8 bytes [start, end) of a buffer that holds many
+ * (a push body): the form ingestion hands to storage, which copies the bytes without making a
+ * string of each line.
+ */
+export interface LogLine {
+  /** tsNs: nanoseconds since the Unix epoch. */
+  readonly tsNs: bigint;
+  readonly start: number;
+  readonly end: number;
+  /** metadata: structured metadata (sorted, unique names); empty when there is none. */
+  readonly metadata: Labels;
+}
+
+/** linesToEntries turns appendLines' entries into LogEntry values. */
+export function linesToEntries(data: Uint8Array, lines: readonly LogLine[]): LogEntry[] {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return lines.map((e) => ({
+    tsNs: e.tsNs,
+    line: buf.toString("utf8", e.start, e.end),
+    metadata: e.metadata,
+  }));
+}
+
+/**
  * LogAppender collects entries for one transaction, like the metrics Appender: nothing is
  * visible or durable until `commit` resolves, and a rejected commit stored nothing that may be
  * relied upon. Single-use.
@@ -24,6 +48,11 @@ export interface LogAppender {
    * equals one already stored is a duplicate and is stored once (Loki de-duplicates them).
    */
   append(labels: Labels, entries: readonly LogEntry[]): void;
+  /**
+   * appendLines is append for entries whose lines are byte ranges of `data` (valid UTF-8),
+   * which must not change until commit settles.
+   */
+  appendLines(labels: Labels, data: Uint8Array, lines: readonly LogLine[]): void;
   commit(): Promise<void>;
   rollback(): void;
 }

@@ -20,6 +20,7 @@ import { Registry } from "prom-client";
 import type { Labels } from "../../model/labels/index.ts";
 import { labelsKey, labelsToRecord } from "../../model/labels/index.ts";
 import type { LogAppender, LogEntry, LogQuerier, LogStore } from "../../storage/logs.ts";
+import { linesToEntries } from "../../storage/logs.ts";
 import { silentLogger } from "../../util/logging/index.ts";
 import type { LogFileOptions, LogFilesTarget } from "./config.ts";
 import { logFileOptionsSchema } from "./config.ts";
@@ -39,6 +40,7 @@ class FakeLogStore implements LogStore {
     const staged: [Labels, readonly LogEntry[]][] = [];
     return {
       append: (labels, entries) => void staged.push([labels, entries]),
+      appendLines: (labels, data, lines) => void staged.push([labels, linesToEntries(data, lines)]),
       commit: async () => {
         if (this.failNext > 0) {
           this.failNext--;

@@ -81,6 +81,31 @@ export function addNgrams(
   }
 }
 
+/** PAIRS[x]: the 4 bits whose bit i is bit 2i | bit 2i+1 of x. */
+const PAIRS = Uint8Array.from({ length: 256 }, (_, x) => {
+  let out = 0;
+  for (let i = 0; i < 4; i++) if ((x >>> (2 * i)) & 3) out |= 1 << i;
+  return out;
+});
+
+/**
+ * foldBloom returns the filter of `levels` more shift (2^levels times fewer bits) that the
+ * same n-grams would have set: bit p of the result is set when any bit of the input that maps
+ * to it (p << levels up to (p + 1) << levels) is. A filter sized for more text than its block
+ * got is folded to its text's size when the block closes.
+ */
+export function foldBloom(bloom: Uint8Array, levels: number): Uint8Array {
+  let cur = bloom;
+  for (let l = 0; l < levels && cur.length > 1; l++) {
+    const next = new Uint8Array(cur.length >>> 1);
+    for (let j = 0; j < next.length; j++) {
+      next[j] = PAIRS[cur[2 * j]!]! | (PAIRS[cur[2 * j + 1]!]! << 4);
+    }
+    cur = next;
+  }
+  return cur;
+}
+
 /**
  * MAX_NEEDLE_NGRAMS bounds the tests one needle adds: a longer needle is tested on its first
  * n-grams only, which still excludes nearly every block that lacks it.

@@ -3,17 +3,8 @@
 // codecs are several times faster than TextEncoder/TextDecoder on short strings.
 import type { Label, Labels } from "../../model/labels/index.ts";
 import { EMPTY_LABELS } from "../../model/labels/index.ts";
-import type { LogEntry } from "../logs.ts";
 import type { BloomBlock } from "./logs-bloom.ts";
-import { BLOCK_MAX_BYTES, addNgrams, bloomShift, bloomWords } from "./logs-bloom.ts";
 import { NativeReader, layoutBlock, varintLength, writeVarint } from "./native.ts";
-
-/** EncodedStream is one stream's rows of an entries block, already in sorting-key order. */
-export interface EncodedStream {
-  readonly fpLo: number;
-  readonly fpHi: number;
-  readonly entries: readonly LogEntry[];
-}
 
 /** ENTRY_COLUMNS are the columns of an entries block, in block order. */
 export const ENTRY_COLUMNS = ["fingerprint", "ts", "line", "metadata"] as const;
@@ -23,107 +14,6 @@ export const STREAM_COLUMNS = ["date", "fingerprint", "labels"] as const;
 
 /** BLOOM_COLUMNS are the columns of a line blooms block, in block order. */
 export const BLOOM_COLUMNS = ["fingerprint", "start", "end", "shift", "bloom"] as const;
-
-/**
- * encodeEntries writes the rows of `streams` (in the given order) as one Native block, and
- * builds the line blooms (logs-bloom.ts) of its blocks of each stream's rows.
- */
-export function encodeEntries(streams: readonly EncodedStream[]): {
-  block: Uint8Array;
-  rows: number;
-  blooms: BloomBlock[];
-  /** lineBytes: the lines' UTF-8 bytes. */
-  lineBytes: number;
-} {
-  let rows = 0;
-  let mdPairs = 0;
-  for (const s of streams) {
-    rows += s.entries.length;
-    for (const e of s.entries) mdPairs += e.metadata.length;
-  }
-  const lineLens = new Int32Array(rows);
-  let lineBytes = 0;
-  let textBytes = 0;
-  let mdBytes = 0;
-  let r = 0;
-  // Bloom blocks: each starts at row blockStart[b] and holds blockText[b] bytes of lines.
-  const blockStart: number[] = [];
-  const blockText: number[] = [];
-  for (const s of streams) {
-    let text = BLOCK_MAX_BYTES + 1; // forces a new block at the stream's first row
-    for (const e of s.entries) {
-      const n = Buffer.byteLength(e.line, "utf8");
-      if (text > 0 && text + n > BLOCK_MAX_BYTES) {
-        blockStart.push(r);
-        blockText.push(0);
-        text = 0;
-      }
-      text += n;
-      blockText[blockText.length - 1] = text;
-      lineLens[r++] = n;
-      lineBytes += varintLength(n) + n;
-      textBytes += n;
-      for (const l of e.metadata) mdBytes += stringSize(l.name) + stringSize(l.value);
-    }
-  }
-  const { bytes, view, offsets } = layoutBlock(rows, [
-    { name: "fingerprint", type: "UInt64", size: rows * 8 },
-    { name: "ts", type: "DateTime64(9, 'UTC')", size: rows * 8 },
-    { name: "line", type: "String", size: lineBytes },
-    { name: "metadata", type: "Map(String, String)", size: rows * 8 + mdBytes },
-  ]);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const [oFp, oTs, oLine, oMd] = offsets as [number, number, number, number];
-  let line = oLine;
-  // Map(K, V) is Array(Tuple(K, V)): cumulative offsets, then every key, then every value.
-  let keys = oMd + rows * 8;
-  let pairs = 0;
-  const blooms: BloomBlock[] = [];
-  let b = 0;
-  let words = new Int32Array(0);
-  let shift = 32;
-  r = 0;
-  for (const s of streams) {
-    for (let i = 0; i < s.entries.length; i++) {
-      const e = s.entries[i]!;
-      if (b < blockStart.length && blockStart[b] === r) {
-        const end = b + 1 < blockStart.length ? blockStart[b + 1]! : rows;
-        shift = bloomShift(blockText[b]!);
-        const bloom = new Uint8Array(1 << (32 - shift - 3));
-        words = bloomWords(bloom);
-        blooms.push({
-          fpLo: s.fpLo,
-          fpHi: s.fpHi,
-          startNs: e.tsNs,
-          endNs: s.entries[i + end - r - 1]!.tsNs,
-          shift,
-          bloom,
-        });
-        b++;
-      }
-      view.setUint32(oFp + 8 * r, s.fpLo, true);
-      view.setUint32(oFp + 8 * r + 4, s.fpHi, true);
-      view.setBigInt64(oTs + 8 * r, e.tsNs, true);
-      const n = lineLens[r]!;
-      line = writeVarint(bytes, line, n);
-      if (n > 0) {
-        line += buf.write(e.line, line, n, "utf8");
-        addNgrams(words, shift, bytes, line - n, line);
-      }
-      pairs += e.metadata.length;
-      view.setUint32(oMd + 8 * r, pairs >>> 0, true); // pairs < 2^32: no BigInt per row
-      view.setUint32(oMd + 8 * r + 4, Math.floor(pairs / 2 ** 32), true);
-      for (const l of e.metadata) keys = writeString(buf, keys, l.name);
-      r++;
-    }
-  }
-  if (mdPairs > 0) {
-    for (const s of streams) {
-      for (const e of s.entries) for (const l of e.metadata) keys = writeString(buf, keys, l.value);
-    }
-  }
-  return { block: bytes, rows, blooms, lineBytes: textBytes };
-}
 
 /** encodeBlooms writes line bloom rows as one Native block. */
 export function encodeBlooms(blocks: readonly BloomBlock[]): Uint8Array {
@@ -201,13 +91,15 @@ function asciiLength(s: string): number {
   return s.length;
 }
 
-function stringSize(s: string): number {
+/** stringSize is the size of s as a Native String. */
+export function stringSize(s: string): number {
   let n = asciiLength(s);
   if (n < 0) n = Buffer.byteLength(s, "utf8");
   return varintLength(n) + n;
 }
 
-function writeString(buf: Buffer, off: number, s: string): number {
+/** writeString writes s as a Native String at off and returns the offset after it. */
+export function writeString(buf: Buffer, off: number, s: string): number {
   const a = asciiLength(s);
   if (a >= 0) {
     buf[off++] = a; // a <= SHORT < 0x80: a one-byte varint

@@ -9,6 +9,7 @@ import { StorageClosedError, StorageError } from "../errors.ts";
 import type {
   LogAppender,
   LogEntry,
+  LogLine,
   LogQuerier,
   LogRow,
   LogSelect,
@@ -18,25 +19,26 @@ import type {
 } from "../logs.ts";
 import {
   DAY_NS,
-  compareBigints,
   compareForward,
   compareStrings,
   groupVolume,
   validateLogAppend,
+  validateLogLines,
 } from "../memory/logs-common.ts";
 import type { StorageMetrics } from "../metrics.ts";
 import { newStorageMetrics } from "../metrics.ts";
 import type { ClickHouseDriver } from "./driver.ts";
-import type { EncodedStream, StreamRow } from "./logs-native.ts";
+import type { StreamRow } from "./logs-native.ts";
 import {
   BLOOM_COLUMNS,
   ENTRY_COLUMNS,
   STREAM_COLUMNS,
   decodeEntries,
   encodeBlooms,
-  encodeEntries,
   encodeStreams,
 } from "./logs-native.ts";
+import type { HeadStream } from "./logs-head.ts";
+import { DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
 import type { BloomBlock, BloomProbe } from "./logs-bloom.ts";
 import { bloomProbe, probeSql } from "./logs-bloom.ts";
 import type { BloomRange } from "./logs-bloom-cache.ts";
@@ -85,59 +87,38 @@ export interface ClickHouseLogStoreOptions extends SchemaOptions {
 }
 
 /** StreamInfo is what the store remembers about a stream it has written in this process. */
-interface StreamInfo {
-  readonly labels: Labels;
-  readonly fpLo: number;
-  readonly fpHi: number;
+interface StreamInfo extends HeadStream {
   /** days (UTC day numbers) whose streams-table row is known to be committed. */
   readonly days: Set<number>;
+  /** heads: the stream's entries in the head, per day. */
+  readonly heads: Map<number, DayHead>;
+  /** walLabels: the labels as LINES records hold them, encoded once. */
+  walLabels: Uint8Array | undefined;
 }
 
-/**
- * Piece is one encoded part of a batch, written in one INSERT per table (or, with the
- * write-ahead log, joined with the other pieces of the head into one): the stream rows it adds
- * (if any), the line blooms and the entries of up to MAX_DAYS_PER_INSERT days.
- */
-interface Piece {
-  readonly days: readonly number[];
-  readonly streams: Uint8Array | undefined;
-  readonly streamRows: number;
-  readonly blooms: Uint8Array;
-  readonly bloomRows: BloomBlock[];
-  readonly entries: Uint8Array;
-  readonly rows: number;
-  /** bytes: line bytes of the entries. */
-  readonly bytes: number;
-  /** segment: the write-ahead log segment that holds the piece. */
-  segment: string;
-  /** seq: the piece's place in the head (1, 2, ...). */
-  seq: number;
-}
-
-/** Record types of the log write-ahead log: one Native block each, for the table it names. */
+/** Record types of the log write-ahead log. */
 const WAL_STREAMS = 1;
 const WAL_BLOOMS = 2;
 const WAL_ENTRIES = 3;
+/** WAL_LINES: a commit's rows of one (stream, day) head (logs-head.ts DayHead.walRecord). */
+const WAL_LINES = 4;
 
 /** FLUSH_RETRY_MS: delays between attempts to write a head that ClickHouse refused. */
 const FLUSH_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
-/** HEAD_LIMIT_FACTOR: batches wait while the head holds this many times flushBytes. */
+/** HEAD_LIMIT_FACTOR: commits wait while the head holds this many times flushBytes. */
 const HEAD_LIMIT_FACTOR = 4;
 
-/** Txn is one committed appender's entries waiting in a batch. */
-interface Txn {
-  readonly streams: ReadonlyMap<StreamInfo, LogEntry[]>;
-  readonly bytes: number;
-  readonly resolve: () => void;
-  readonly reject: (err: Error) => void;
-}
+/** Appended is one append call's entries, as strings or as byte ranges of a buffer. */
+type Appended =
+  | { readonly info: StreamInfo; readonly entries: readonly LogEntry[] }
+  | { readonly info: StreamInfo; readonly data: Uint8Array; readonly lines: readonly LogLine[] };
 
 /** LITERAL_KEY_LIMIT: selects of at most this many streams send their keys as SQL literals. */
 const LITERAL_KEY_LIMIT = 2000;
 
 /**
- * MAX_DAYS_PER_INSERT stays below ClickHouse's max_partitions_per_insert_block (100): a batch
+ * MAX_DAYS_PER_INSERT stays below ClickHouse's max_partitions_per_insert_block (100): a head
  * whose entries span more days is written in several inserts.
  */
 const MAX_DAYS_PER_INSERT = 90;
@@ -148,21 +129,21 @@ const HISTOGRAM_BUCKETS = 1024;
 /** MAX_SCAN_FACTOR bounds how far a page widens when line filters drop most rows. */
 const MAX_SCAN_FACTOR = 64;
 
-/** MIN_BATCH_INTERVAL_MS: the least time between the starts of two non-full batches. */
+/** MIN_BATCH_INTERVAL_MS: without the log, the least time between the starts of two inserts. */
 const MIN_BATCH_INTERVAL_MS = 50;
-
-/** MAX_WRITES: batches written at once, so that encoding the next overlaps an INSERT. */
-const MAX_WRITES = 2;
 
 /**
  * ClickHouseLogStore implements LogStore on the log tables of schema.ts (migration 4).
  *
- * Commits are gathered into batches (group commit), encoded as Native blocks: rows of the
- * streams table for (stream, day) pairs not yet written, the line blooms, the entries. Without
- * the write-ahead log a batch is one INSERT per table and its commits resolve after all
- * returned; with it (walDir) they resolve once the blocks are fsynced in the log, and the
- * blocks of many batches (the head) go to ClickHouse together (DESIGN.md "Acknowledged means
- * durable"). A crash replays the log; what it inserts twice is merged away (below).
+ * A commit copies its entries into the head (logs-head.ts): per (stream, day) the columns of
+ * the entries INSERT, with the line blooms built as the lines are copied. With the write-ahead
+ * log (walDir) the commit's rows are logged as they lie in the head and the commit is
+ * acknowledged once fsynced; the head goes to ClickHouse once it holds flushBytes of lines or
+ * is flushAgeMs old, and before every query (`settle`). Without it, a commit is acknowledged
+ * once the INSERT that holds it returned; commits that arrive meanwhile share the next one
+ * (group commit). Each flush is one INSERT per table (per 90 days): the rows of streams new
+ * that day, the line blooms, the entries (DESIGN.md "Acknowledged means durable"). A crash
+ * replays the log; what it inserts twice is merged away (below).
  *
  * Repeated (stream, ts, line) entries are merged away by ReplacingMergeTree and, until then,
  * dropped while reading: every query orders rows so that duplicates are adjacent. `stats` and
@@ -177,30 +158,33 @@ export class ClickHouseLogStore implements LogStore {
   private readonly t: LogTables;
   private readonly metrics: StorageMetrics;
   private readonly infos = new Map<string, StreamInfo>();
-  private readonly batchMaxBytes: number;
   readonly pageRows: number;
   readonly pageBytes: number;
-  private queue: Txn[] = [];
-  private queuedBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private lastWriteStart = -Infinity;
-  private readonly writes = new Set<Promise<void>>();
   private closed = false;
   private wal: WalSegments | undefined;
+  /** flushBytes: the head is written once its lines hold this many bytes. */
   private readonly flushBytes: number;
-  private readonly flushAgeMs: number;
-  /** head: pieces in the write-ahead log, not yet in ClickHouse, in commit order. */
-  private head: Piece[] = [];
+  /** head: the streams with entries in the head. */
+  private head = new Set<StreamInfo>();
+  /** retry: heads of a flush that ClickHouse refused, written with the next one. */
+  private retry: DayHead[] = [];
   private headBytes = 0;
+  /** headSeq counts commits; every commit up to flushedSeq is in ClickHouse (or failed). */
   private headSeq = 0;
-  /** flushedSeq: every piece up to this seq is in ClickHouse. */
   private flushedSeq = 0;
   private flushing: Promise<void> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  private lastFlushStart = -Infinity;
   private flushFailures = 0;
   private flushError: Error | undefined;
-  /** segmentPieces counts, per log segment, its pieces not yet in ClickHouse. */
-  private readonly segmentPieces = new Map<string, number>();
+  /** segmentDirty: the current log segment has records. */
+  private segmentDirty = false;
+  /** retired: log segments no longer written, removed once a flush succeeds. */
+  private retired: string[] = [];
+  /** waiters: commits (without the log) waiting for the flush that holds them. */
+  private waiters: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** waiting: commits waiting for room in the head. */
+  private waiting: (() => void)[] = [];
   /** bloomCache holds recent line blooms when this process is the tables' only writer. */
   readonly bloomCache: BloomCache | undefined;
 
@@ -210,11 +194,11 @@ export class ClickHouseLogStore implements LogStore {
   ) {
     this.t = logTables(opts);
     this.metrics = opts.metrics ?? newStorageMetrics();
-    this.batchMaxBytes = opts.batchMaxBytes ?? 16 << 20;
     this.pageRows = Math.max(1, opts.pageRows ?? 50_000);
     this.pageBytes = Math.max(1, opts.pageBytes ?? 16 << 20);
-    this.flushBytes = Math.max(1, opts.flushBytes ?? 64 << 20);
-    this.flushAgeMs = Math.max(0, opts.flushAgeMs ?? 2_000);
+    this.flushBytes = opts.walDir
+      ? Math.max(1, opts.flushBytes ?? 64 << 20)
+      : Math.max(1, opts.batchMaxBytes ?? 16 << 20);
     if ((opts.bloomCacheBytes ?? 0) > 0) this.bloomCache = new BloomCache(opts.bloomCacheBytes!);
   }
 
@@ -229,8 +213,10 @@ export class ClickHouseLogStore implements LogStore {
       try {
         for (const name of wal.existing) {
           await this.replay(wal.path(name));
-          wal.remove(name);
+          if (this.headBytes >= this.flushBytes) await this.flushHead();
         }
+        await this.flushHead();
+        for (const name of wal.existing) wal.remove(name);
       } catch (err) {
         await wal.close(true);
         throw err instanceof StorageError
@@ -255,7 +241,11 @@ export class ClickHouseLogStore implements LogStore {
       });
   }
 
-  /** replay inserts one segment's records in order (a torn last piece was never acknowledged). */
+  /**
+   * replay adds one segment's LINES records to the head (a torn last record was never
+   * acknowledged). Records of the format before the head (one Native block each) are inserted
+   * as they are.
+   */
   private async replay(path: string): Promise<void> {
     const { frames } = readFrames(path);
     const tables: Record<number, [string, readonly string[]]> = {
@@ -264,6 +254,14 @@ export class ClickHouseLogStore implements LogStore {
       [WAL_ENTRIES]: [this.t.entries, ENTRY_COLUMNS],
     };
     for (const f of frames) {
+      if (f.type === WAL_LINES) {
+        const rec = decodeWalLines(f.payload);
+        const head = this.dayHead(this.info(rec.labels), rec.day);
+        const text = head.text;
+        head.appendRecord(rec);
+        this.headBytes += head.text - text;
+        continue;
+      }
       const target = tables[f.type];
       if (!target) throw new StorageError(`${path}: unknown record type ${f.type}`);
       await this.driver.insertNative(target[0], target[1], f.payload);
@@ -286,8 +284,7 @@ export class ClickHouseLogStore implements LogStore {
   }
 
   logAppender(): LogAppender {
-    const pending = new Map<StreamInfo, LogEntry[]>();
-    let bytes = 0;
+    const pending: Appended[] = [];
     let done = false;
     const use = () => {
       this.checkOpen();
@@ -297,13 +294,12 @@ export class ClickHouseLogStore implements LogStore {
       append: (labels, entries) => {
         use();
         validateLogAppend(labels, entries);
-        const info = this.info(labels);
-        let list = pending.get(info);
-        if (!list) pending.set(info, (list = []));
-        for (const e of entries) {
-          list.push(e);
-          bytes += e.line.length;
-        }
+        if (entries.length > 0) pending.push({ info: this.info(labels), entries });
+      },
+      appendLines: (labels, data, lines) => {
+        use();
+        validateLogLines(labels, data, lines);
+        if (lines.length > 0) pending.push({ info: this.info(labels), data, lines });
       },
       commit: () => {
         try {
@@ -312,14 +308,12 @@ export class ClickHouseLogStore implements LogStore {
           return Promise.reject(err as Error);
         }
         done = true;
-        if (pending.size === 0) return Promise.resolve();
-        return new Promise<void>((resolve, reject) => {
-          this.enqueue({ streams: pending, bytes, resolve, reject });
-        });
+        if (pending.length === 0) return Promise.resolve();
+        return this.commitAppended(pending);
       },
       rollback: () => {
         done = true;
-        pending.clear();
+        pending.length = 0;
       },
     };
   }
@@ -333,256 +327,123 @@ export class ClickHouseLogStore implements LogStore {
         labels,
         fpLo: Number(fp & 0xffffffffn),
         fpHi: Number(fp >> 32n),
+        bloomText: 0,
         days: new Set(),
+        heads: new Map(),
+        walLabels: undefined,
       };
       this.infos.set(key, info);
     }
     return info;
   }
 
-  private enqueue(txn: Txn): void {
-    this.queue.push(txn);
-    this.queuedBytes += txn.bytes;
-    this.schedule();
+  private dayHead(info: StreamInfo, day: number): DayHead {
+    let h = info.heads.get(day);
+    if (!h) {
+      h = new DayHead(info, day);
+      info.heads.set(day, h);
+      this.head.add(info);
+    }
+    return h;
   }
 
   /**
-   * schedule decides when queued commits are written: at once when they fill a batch; else as
-   * soon as no write is in flight, but at most one batch per MIN_BATCH_INTERVAL_MS (so that a
-   * steady trickle of commits does not turn into many tiny parts); in any case within
-   * batchMaxDelayMs. Commits that arrive while a write is in flight form the next batch.
+   * commitAppended copies a commit's entries into the head and logs them; it resolves once
+   * they are durable: fsynced in the log, or (without it) in ClickHouse.
    */
-  private schedule(): void {
-    if (this.queue.length === 0) return;
-    if (this.queuedBytes >= this.batchMaxBytes || this.closed) {
-      this.kick();
-      return;
-    }
-    if (this.timer) return;
-    const sinceLast = performance.now() - this.lastWriteStart;
-    const delay =
-      this.writes.size === 0
-        ? Math.max(0, MIN_BATCH_INTERVAL_MS - sinceLast)
-        : this.opts.batchMaxDelayMs;
-    this.timer = setTimeout(() => this.kick(), Math.min(delay, this.opts.batchMaxDelayMs));
-  }
-
-  /** kick starts writing queued commits, up to MAX_WRITES batches at a time. */
-  private kick(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    while (this.writes.size < MAX_WRITES && this.queue.length > 0) {
-      if (this.headBytes >= this.flushBytes * HEAD_LIMIT_FACTOR) {
-        // The head waits for ClickHouse: batches wait too (their writers wait for the answer),
-        // or fail at once while ClickHouse refuses the head.
-        if (this.flushError) {
-          const err = new StorageError(
+  private commitAppended(pending: readonly Appended[]): Promise<void> {
+    if (this.headBytes >= this.flushBytes * HEAD_LIMIT_FACTOR) {
+      // The head waits for ClickHouse: so does the commit, or it fails at once while
+      // ClickHouse refuses the head.
+      if (this.flushError) {
+        return Promise.reject(
+          new StorageError(
             `log write failed: ${this.headBytes} bytes of logged entries wait for` +
               ` ${this.driver.description}: ${this.flushError.message}`,
-          );
-          for (const t of this.queue.splice(0)) t.reject(err);
-          this.queuedBytes = 0;
-        }
-        return;
+          ),
+        );
       }
-      let n = 0;
-      let bytes = 0;
-      while (n < this.queue.length && (n === 0 || bytes < this.batchMaxBytes)) {
-        bytes += this.queue[n++]!.bytes;
-      }
-      const txns = this.queue.splice(0, n);
-      this.queuedBytes -= bytes;
-      this.lastWriteStart = performance.now();
-      const w: Promise<void> = this.writeBatch(txns).finally(() => {
-        this.writes.delete(w);
-        if (this.writes.size === 0 && this.timer) {
-          clearTimeout(this.timer);
-          this.timer = undefined;
-        }
-        this.schedule();
+      return new Promise<void>((resolve, reject) => {
+        this.waiting.push(() => this.commitAppended(pending).then(resolve, reject));
       });
-      this.writes.add(w);
     }
-  }
-
-  /**
-   * writeBatch encodes a batch and either logs it (acknowledged once fsynced; the head takes
-   * it) or, without the write-ahead log, inserts it (acknowledged once ClickHouse has it).
-   */
-  private async writeBatch(txns: Txn[]): Promise<void> {
-    const start = performance.now();
-    try {
-      const { pieces, newDays } = this.encode(txns);
-      if (this.wal) {
-        const wal = this.wal;
-        const segment = wal.segment;
-        const frames: Uint8Array[] = [];
-        for (const p of pieces) {
-          p.segment = segment;
-          if (p.streams) frames.push(frameHeader(WAL_STREAMS, [p.streams]), p.streams);
-          frames.push(frameHeader(WAL_BLOOMS, [p.blooms]), p.blooms);
-          frames.push(frameHeader(WAL_ENTRIES, [p.entries]), p.entries);
+    const frames: Uint8Array[] = [];
+    let bytes = 0;
+    for (const a of pending) {
+      for (const [day, part] of byDay(a)) {
+        const head = this.dayHead(a.info, day);
+        const m = head.mark();
+        const text = head.text;
+        if ("lines" in part) head.appendLines(part.data, part.lines);
+        else head.appendStrings(part.entries);
+        bytes += head.text - text;
+        if (this.wal) {
+          const rec = head.walRecord(m, (a.info.walLabels ??= encodeWalLabels(a.info.labels)));
+          frames.push(frameHeader(WAL_LINES, rec), ...rec);
         }
-        this.segmentPieces.set(segment, (this.segmentPieces.get(segment) ?? 0) + pieces.length);
-        try {
-          await wal.appendAsync(frames);
-        } catch (err) {
-          this.piecesDone(pieces);
-          throw err;
-        }
-        for (const p of pieces) {
-          p.seq = ++this.headSeq;
-          this.head.push(p);
-          this.headBytes += p.bytes;
-        }
-        this.metrics.logHeadBytes.set(this.headBytes);
-        this.afterAppend();
-      } else {
-        for (const p of pieces) await this.insertPiece(p);
-        this.metrics.insertDuration.observe((performance.now() - start) / 1000);
       }
-      for (const [info, d] of newDays) info.days.add(d);
-      this.metrics.batches.inc();
-      for (const t of txns) t.resolve();
-    } catch (err) {
-      this.metrics.errors.inc();
-      const e =
-        err instanceof StorageError
+    }
+    this.headBytes += bytes;
+    this.metrics.logHeadBytes.set(this.headBytes);
+    const seq = ++this.headSeq;
+    const wal = this.wal;
+    this.afterAppend();
+    if (!wal) {
+      return new Promise<void>((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+    }
+    this.segmentDirty = true;
+    return wal.appendAsync(frames).then(
+      () => this.metrics.batches.inc(),
+      (err: unknown) => {
+        this.metrics.errors.inc();
+        throw err instanceof StorageError
           ? err
           : new StorageError(`log write failed: ${(err as Error).message}`, { cause: err });
-      for (const t of txns) t.reject(e);
-    }
+      },
+    );
   }
 
   /**
-   * encode sorts a batch's entries (one sorted run per stream, streams in fingerprint order: a
-   * block in the table's sorting-key order is not sorted again by ClickHouse) and encodes it in
-   * pieces of at most MAX_DAYS_PER_INSERT days, with the stream rows of (stream, day) pairs not
-   * known to be written.
+   * afterAppend starts a flush when the head is full, else makes sure one comes in time: within
+   * flushAgeMs with the log; without it as soon as the running flush ends, but at most one per
+   * MIN_BATCH_INTERVAL_MS and within batchMaxDelayMs.
    */
-  private encode(txns: Txn[]): { pieces: Piece[]; newDays: [StreamInfo, number][] } {
-    const byStream = new Map<StreamInfo, LogEntry[]>();
-    for (const t of txns) {
-      for (const [info, entries] of t.streams) {
-        const list = byStream.get(info);
-        if (list) for (const e of entries) list.push(e);
-        else byStream.set(info, entries);
-      }
-    }
-    const streams = [...byStream.keys()].sort((a, b) => a.fpHi - b.fpHi || a.fpLo - b.fpLo);
-    const newRows: StreamRow[] = [];
-    const newDays: [StreamInfo, number][] = [];
-    const days = new Set<number>();
-    const encoded: { info: StreamInfo; entries: LogEntry[]; days: Int32Array }[] = [];
-    for (const info of streams) {
-      const entries = byStream.get(info)!;
-      if (!isSorted(entries)) entries.sort(compareEntries);
-      const ds = new Int32Array(entries.length);
-      let last = -1;
-      // The day changes rarely within a stream: divide (a BigInt allocation) only then.
-      let dayLo = 1n;
-      let dayHi = 0n;
-      entries.forEach((e, i) => {
-        if (e.tsNs >= dayLo && e.tsNs < dayHi) {
-          ds[i] = last;
-          return;
-        }
-        const d = (ds[i] = Number(e.tsNs / DAY_NS));
-        dayLo = BigInt(d) * DAY_NS;
-        dayHi = dayLo + DAY_NS;
-        if (d === last) return;
-        last = d;
-        days.add(d);
-        // Days ascend within a sorted stream, so each is seen once here.
-        if (!info.days.has(d)) {
-          newRows.push({ day: d, fpLo: info.fpLo, fpHi: info.fpHi, labels: info.labels });
-          newDays.push([info, d]);
-        }
-      });
-      encoded.push({ info, entries, days: ds });
-    }
-    // ClickHouse refuses an insert that touches more than 100 daily partitions.
-    const dayGroups = [...days].sort((a, b) => a - b);
-    const pieces: Piece[] = [];
-    for (let g = 0; g < dayGroups.length; g += MAX_DAYS_PER_INSERT) {
-      const groupDays = dayGroups.slice(g, g + MAX_DAYS_PER_INSERT);
-      const lo = groupDays[0]!;
-      const hi = groupDays[groupDays.length - 1]!;
-      const rows = newRows.filter((r) => r.day >= lo && r.day <= hi);
-      const part: EncodedStream[] = [];
-      for (const s of encoded) {
-        const entries =
-          dayGroups.length <= MAX_DAYS_PER_INSERT
-            ? s.entries
-            : s.entries.filter((_, i) => s.days[i]! >= lo && s.days[i]! <= hi);
-        if (entries.length > 0) part.push({ fpLo: s.info.fpLo, fpHi: s.info.fpHi, entries });
-      }
-      const { block, rows: n, blooms, lineBytes } = encodeEntries(part);
-      pieces.push({
-        days: groupDays,
-        streams: rows.length > 0 ? encodeStreams(rows) : undefined,
-        streamRows: rows.length,
-        blooms: encodeBlooms(blooms),
-        bloomRows: blooms,
-        entries: block,
-        rows: n,
-        bytes: lineBytes,
-        segment: "",
-        seq: 0,
-      });
-    }
-    return { pieces, newDays };
-  }
-
-  /**
-   * insertPiece writes one piece (or the head's pieces joined): stream rows, then blooms (an
-   * entry must never be stored without its filter row, and the cache must hold every filter row
-   * this process inserts), then entries.
-   */
-  private async insertPiece(p: {
-    streams: Uint8Array | readonly Uint8Array[] | undefined;
-    streamRows: number;
-    blooms: Uint8Array | readonly Uint8Array[];
-    bloomRows: readonly BloomBlock[];
-    entries: Uint8Array | readonly Uint8Array[];
-    rows: number;
-  }): Promise<void> {
-    if (p.streams && p.streamRows > 0) {
-      await this.driver.insertNative(this.t.streams, STREAM_COLUMNS, p.streams);
-      this.metrics.rows.inc({ table: "log_streams" }, p.streamRows);
-      this.metrics.bytes.inc({ table: "log_streams" }, size(p.streams));
-    }
-    this.bloomCache?.add(p.bloomRows);
-    await this.driver.insertNative(this.t.blooms, BLOOM_COLUMNS, p.blooms);
-    this.metrics.rows.inc({ table: "log_blooms" }, p.bloomRows.length);
-    this.metrics.bytes.inc({ table: "log_blooms" }, size(p.blooms));
-    await this.driver.insertNative(this.t.entries, ENTRY_COLUMNS, p.entries);
-    this.metrics.rows.inc({ table: "log_entries" }, p.rows);
-    this.metrics.bytes.inc({ table: "log_entries" }, size(p.entries));
-  }
-
-  /** afterAppend starts a flush when the head is full, else makes sure one comes in time. */
   private afterAppend(): void {
-    if (this.headBytes >= this.flushBytes) {
+    if (this.headBytes >= this.flushBytes || (this.closed && this.head.size > 0)) {
       void this.flushHead().catch(() => {});
       return;
     }
-    if (!this.flushTimer && !this.flushing && this.head.length > 0) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        void this.flushHead().catch(() => {});
-      }, this.flushAgeMs);
-      this.flushTimer.unref();
+    if (this.flushTimer || this.flushing || this.head.size === 0) return;
+    const delay = this.wal
+      ? (this.opts.flushAgeMs ?? 2_000)
+      : Math.min(
+          this.opts.batchMaxDelayMs,
+          Math.max(0, MIN_BATCH_INTERVAL_MS - (performance.now() - this.lastFlushStart)),
+        );
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushHead().catch(() => {});
+    }, delay);
+    if (this.wal) this.flushTimer.unref();
+  }
+
+  /** takeHeads empties the head: the heads of the last refused flush, then the current ones. */
+  private takeHeads(): DayHead[] {
+    const heads = this.retry;
+    this.retry = [];
+    for (const info of this.head) {
+      for (const h of info.heads.values()) heads.push(h);
+      info.heads.clear();
     }
+    this.head = new Set();
+    return heads;
   }
 
   /**
-   * flushHead writes the head's pieces to ClickHouse: per table one INSERT of their blocks
-   * joined, grouped so that no INSERT touches more than MAX_DAYS_PER_INSERT days. It resolves
-   * when that flush ends (one running already, or this one) and rejects when ClickHouse refused
-   * it; the pieces then stay in the head and are retried.
+   * flushHead writes the head to ClickHouse: per table one INSERT, per at most
+   * MAX_DAYS_PER_INSERT days. It resolves when that flush ends (one running already, or this
+   * one) and rejects when ClickHouse refused it: with the log the heads are then kept and
+   * retried, without it their commits fail.
    */
   private flushHead(): Promise<void> {
     if (this.flushing) return this.flushing;
@@ -590,44 +451,77 @@ export class ClickHouseLogStore implements LogStore {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
     }
-    if (this.head.length === 0 || !this.wal) return Promise.resolve();
-    const pieces = this.head;
-    this.head = [];
-    const bytes = this.headBytes;
-    // The pieces' segments stop growing, so that they can be removed once their pieces are in.
-    const cur = this.wal.segment;
-    if (pieces.some((p) => p.segment === cur)) this.wal.rotate();
-    const start = performance.now();
+    const upTo = this.headSeq;
+    const heads = this.takeHeads();
+    if (heads.length === 0) {
+      this.settled(upTo);
+      return Promise.resolve();
+    }
+    let bytes = 0;
+    for (const h of heads) bytes += h.text;
+    // The segment written so far stops growing, to be removed once its rows are in.
+    if (this.wal && this.segmentDirty) {
+      this.retired.push(this.wal.rotate());
+      this.segmentDirty = false;
+    }
+    const retired = this.retired.slice();
+    this.lastFlushStart = performance.now();
+    const start = this.lastFlushStart;
     const run = async (): Promise<void> => {
-      for (const group of dayGroups(pieces)) {
+      for (const h of heads) {
+        h.closeBlock();
+        h.sortRows();
+      }
+      for (const group of dayGroups(heads)) {
+        const rows: StreamRow[] = [];
+        const seen = new Set<string>();
+        for (const h of group) {
+          const info = h.stream as StreamInfo;
+          const key = `${info.fpLo},${info.fpHi},${h.day}`;
+          if (info.days.has(h.day) || seen.has(key)) continue;
+          seen.add(key);
+          rows.push({ day: h.day, fpLo: info.fpLo, fpHi: info.fpHi, labels: info.labels });
+        }
+        const blooms = group.flatMap((h) => h.blooms);
+        const entries = entriesBlock(group);
         await this.insertPiece({
-          streams: present(group.map((p) => p.streams)),
-          streamRows: sum(group, (p) => p.streamRows),
-          blooms: group.map((p) => p.blooms),
-          bloomRows: group.flatMap((p) => p.bloomRows),
-          entries: group.map((p) => p.entries),
-          rows: sum(group, (p) => p.rows),
+          streams: rows.length > 0 ? encodeStreams(rows) : undefined,
+          streamRows: rows.length,
+          blooms: encodeBlooms(blooms),
+          bloomRows: blooms,
+          entries: entries.parts,
+          rows: entries.rows,
         });
+        for (const h of group) (h.stream as StreamInfo).days.add(h.day);
       }
     };
     const f = run().then(
       () => {
         this.headBytes -= bytes;
         this.metrics.logHeadBytes.set(this.headBytes);
-        this.flushedSeq = pieces[pieces.length - 1]!.seq;
         this.flushFailures = 0;
         this.flushError = undefined;
         this.metrics.insertDuration.observe((performance.now() - start) / 1000);
-        this.piecesDone(pieces);
+        for (const name of retired) this.wal?.remove(name);
+        this.retired = this.retired.filter((n) => !retired.includes(n));
+        this.settled(upTo);
       },
       (err: unknown) => {
-        // The pieces go back to the front of the head and are retried after a pause.
-        this.head = pieces.concat(this.head);
         this.metrics.errors.inc();
-        this.flushError =
+        const e =
           err instanceof StorageError
             ? err
             : new StorageError(`log write failed: ${(err as Error).message}`, { cause: err });
+        if (!this.wal) {
+          // Nothing logged them: the commits fail, and their entries are dropped.
+          this.headBytes -= bytes;
+          this.metrics.logHeadBytes.set(this.headBytes);
+          this.settled(upTo, e);
+          throw e;
+        }
+        // The heads are written with the next flush, after a pause.
+        this.retry = heads.concat(this.retry);
+        this.flushError = e;
         const delay = FLUSH_RETRY_MS[Math.min(this.flushFailures++, FLUSH_RETRY_MS.length - 1)]!;
         if (!this.flushTimer && !this.closed) {
           this.flushTimer = setTimeout(() => {
@@ -636,29 +530,62 @@ export class ClickHouseLogStore implements LogStore {
           }, delay);
           this.flushTimer.unref();
         }
-        throw this.flushError;
+        throw e;
       },
     );
     this.flushing = f.finally(() => {
       this.flushing = undefined;
-      // Batches that waited for room in the head go on; a full head is written at once.
+      // Commits that waited for room in the head go on; a full head is written at once.
       if (this.flushError === undefined) this.afterAppend();
-      this.schedule();
+      for (const go of this.waiting.splice(0)) go();
     });
     return this.flushing;
   }
 
-  /** piecesDone removes the segments (not the current one) whose pieces are all in ClickHouse. */
-  private piecesDone(pieces: readonly Piece[]): void {
-    for (const p of pieces) {
-      const left = (this.segmentPieces.get(p.segment) ?? 1) - 1;
-      if (left > 0) {
-        this.segmentPieces.set(p.segment, left);
-        continue;
+  /** settled marks the commits up to seq as written (or failed, with err). */
+  private settled(seq: number, err?: Error): void {
+    if (seq > this.flushedSeq) this.flushedSeq = seq;
+    if (this.waiters.length === 0) return;
+    const left: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.seq > seq) left.push(w);
+      else if (err) w.reject(err);
+      else {
+        this.metrics.batches.inc();
+        w.resolve();
       }
-      this.segmentPieces.delete(p.segment);
-      if (p.segment !== this.wal?.segment) this.wal?.remove(p.segment);
     }
+    this.waiters = left;
+  }
+
+  /**
+   * insertPiece writes one flush's rows of up to MAX_DAYS_PER_INSERT days: stream rows, then
+   * blooms (an entry must never be stored without its filter row, and the cache must hold every
+   * filter row this process inserts), then entries.
+   */
+  private async insertPiece(p: {
+    streams: Uint8Array | undefined;
+    streamRows: number;
+    blooms: Uint8Array;
+    bloomRows: readonly BloomBlock[];
+    entries: readonly Uint8Array[];
+    rows: number;
+  }): Promise<void> {
+    if (p.streams && p.streamRows > 0) {
+      await this.driver.insertNative(this.t.streams, STREAM_COLUMNS, p.streams);
+      this.metrics.rows.inc({ table: "log_streams" }, p.streamRows);
+      this.metrics.bytes.inc({ table: "log_streams" }, p.streams.length);
+    }
+    this.bloomCache?.add(p.bloomRows);
+    await this.driver.insertNative(this.t.blooms, BLOOM_COLUMNS, p.blooms);
+    this.metrics.rows.inc({ table: "log_blooms" }, p.bloomRows.length);
+    this.metrics.bytes.inc({ table: "log_blooms" }, p.blooms.length);
+    await this.driver.insertNative(this.t.entries, ENTRY_COLUMNS, p.entries);
+    this.metrics.rows.inc({ table: "log_entries" }, p.rows);
+    this.metrics.bytes.inc(
+      { table: "log_entries" },
+      sum(p.entries, (b) => b.length),
+    );
   }
 
   /**
@@ -670,13 +597,10 @@ export class ClickHouseLogStore implements LogStore {
     while (this.flushedSeq < target) await this.flushHead();
   }
 
-  /** flush writes every queued commit and the head, and waits for all writes. */
+  /** flush writes every commit made so far, including those waiting for room, to ClickHouse. */
   async flush(): Promise<void> {
-    while (this.queue.length > 0 || this.writes.size > 0) {
-      this.kick();
-      await Promise.all(this.writes);
-    }
-    await this.settle();
+    do await this.settle();
+    while (this.waiting.length > 0 || this.flushedSeq < this.headSeq);
   }
 
   /** optimize merges the log tables' parts (OPTIMIZE TABLE ... FINAL). */
@@ -695,7 +619,8 @@ export class ClickHouseLogStore implements LogStore {
       if (this.flushTimer) clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
       // What ClickHouse refused stays in the log for the next open.
-      await this.wal?.close(this.head.length === 0 && this.segmentPieces.size === 0);
+      const empty = this.head.size === 0 && this.retry.length === 0;
+      await this.wal?.close(empty && this.retired.length === 0);
     }
   }
 
@@ -704,51 +629,74 @@ export class ClickHouseLogStore implements LogStore {
   }
 }
 
-/** dayGroups splits pieces (in order) into runs that touch at most MAX_DAYS_PER_INSERT days. */
-function dayGroups(pieces: readonly Piece[]): Piece[][] {
-  const groups: Piece[][] = [];
-  let days = new Set<number>();
-  let group: Piece[] = [];
-  for (const p of pieces) {
-    const added = p.days.filter((d) => !days.has(d));
-    if (group.length > 0 && days.size + added.length > MAX_DAYS_PER_INSERT) {
-      groups.push(group);
-      group = [];
-      days = new Set();
+/**
+ * byDay splits one append's entries by UTC day (usually all fall on one, kept whole), in
+ * order within each day.
+ */
+function byDay(a: Appended): Iterable<[number, Appended]> {
+  const ts = "lines" in a ? a.lines : a.entries;
+  const first = ts[0]!.tsNs;
+  const day = Number(first / DAY_NS);
+  const lo = BigInt(day) * DAY_NS;
+  const hi = lo + DAY_NS;
+  let one = true;
+  for (const e of ts) {
+    if (e.tsNs < lo || e.tsNs >= hi) {
+      one = false;
+      break;
     }
-    group.push(p);
-    for (const d of p.days) days.add(d);
+  }
+  if (one) return [[day, a]];
+  const days = new Map<number, number[]>();
+  ts.forEach((e, i) => {
+    const d = Number(e.tsNs / DAY_NS);
+    let list = days.get(d);
+    if (!list) days.set(d, (list = []));
+    list.push(i);
+  });
+  return [...days].map(([d, idx]): [number, Appended] => [
+    d,
+    "lines" in a
+      ? { info: a.info, data: a.data, lines: idx.map((i) => a.lines[i]!) }
+      : { info: a.info, entries: idx.map((i) => a.entries[i]!) },
+  ]);
+}
+
+/**
+ * dayGroups orders heads by day, cut into runs of at most MAX_DAYS_PER_INSERT days, each run
+ * in the table's sorting-key order (stream, then day).
+ */
+function dayGroups(heads: readonly DayHead[]): DayHead[][] {
+  const sorted = [...heads].sort((a, b) => a.day - b.day);
+  const groups: DayHead[][] = [];
+  let group: DayHead[] = [];
+  let days = 0;
+  let last = NaN;
+  for (const h of sorted) {
+    if (h.day !== last) {
+      if (days === MAX_DAYS_PER_INSERT) {
+        groups.push(group);
+        group = [];
+        days = 0;
+      }
+      days++;
+      last = h.day;
+    }
+    group.push(h);
   }
   if (group.length > 0) groups.push(group);
+  for (const g of groups) {
+    g.sort(
+      (a, b) => a.stream.fpHi - b.stream.fpHi || a.stream.fpLo - b.stream.fpLo || a.day - b.day,
+    );
+  }
   return groups;
-}
-
-/** present returns the blocks that exist, or undefined when none does. */
-function present(blocks: readonly (Uint8Array | undefined)[]): Uint8Array[] | undefined {
-  const out = blocks.filter((b): b is Uint8Array => b !== undefined);
-  return out.length > 0 ? out : undefined;
-}
-
-/** size is the byte length of a block or of several (one Native stream may hold many). */
-function size(block: Uint8Array | readonly Uint8Array[]): number {
-  return block instanceof Uint8Array ? block.length : sum(block, (b) => b.length);
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {
   let n = 0;
   for (const x of xs) n += f(x);
   return n;
-}
-
-function compareEntries(a: LogEntry, b: LogEntry): number {
-  return compareBigints(a.tsNs, b.tsNs) || compareStrings(a.line, b.line);
-}
-
-function isSorted(entries: readonly LogEntry[]): boolean {
-  for (let i = 1; i < entries.length; i++) {
-    if (compareEntries(entries[i - 1]!, entries[i]!) > 0) return false;
-  }
-  return true;
 }
 
 /** Candidates are the streams a select may read, with the SQL condition selecting them. */

@@ -4,7 +4,7 @@
 import { RE2JS } from "re2js";
 import type { Label, Labels, Matcher } from "../../model/labels/index.ts";
 import { compareLabels, labelsKey } from "../../model/labels/index.ts";
-import type { LineFilter, LogEntry, LogVolume } from "../logs.ts";
+import type { LineFilter, LogEntry, LogLine, LogVolume } from "../logs.ts";
 
 /** MAX_TS_NS is the largest storable timestamp: ClickHouse's DateTime64(9) ends in 2262. */
 export const MAX_TS_NS = 2n ** 63n - 1n;
@@ -15,16 +15,43 @@ export const MAX_TS_NS = 2n ** 63n - 1n;
  * bigint nanoseconds in [0, 2^63); metadata names are sorted and unique.
  */
 export function validateLogAppend(labels: Labels, entries: readonly LogEntry[]): void {
+  validateStream(labels);
+  for (const e of entries) {
+    checkTimestamp(e.tsNs);
+    if (typeof e.line !== "string") throw new Error("log line must be a string");
+    if (e.metadata.length > 0) checkSorted(e.metadata, "structured metadata");
+  }
+}
+
+function validateStream(labels: Labels): void {
   if (labels.length === 0) throw new Error("log stream without labels");
   checkSorted(labels, "stream labels");
   for (const l of labels) {
     if (l.value === "") throw new Error(`stream label "${l.name}" has an empty value`);
   }
-  for (const e of entries) {
-    if (typeof e.tsNs !== "bigint" || e.tsNs < 0n || e.tsNs > MAX_TS_NS) {
-      throw new Error(`log timestamp must be a bigint of nanoseconds in [0, 2^63), got ${e.tsNs}`);
+}
+
+function checkTimestamp(tsNs: bigint): void {
+  if (typeof tsNs !== "bigint" || tsNs < 0n || tsNs > MAX_TS_NS) {
+    throw new Error(`log timestamp must be a bigint of nanoseconds in [0, 2^63), got ${tsNs}`);
+  }
+}
+
+/**
+ * validateLogLines is validateLogAppend for appendLines: the same checks, and every line's
+ * byte range must lie within `data`.
+ */
+export function validateLogLines(
+  labels: Labels,
+  data: Uint8Array,
+  lines: readonly LogLine[],
+): void {
+  validateStream(labels);
+  for (const e of lines) {
+    checkTimestamp(e.tsNs);
+    if (!(e.start >= 0 && e.start <= e.end && e.end <= data.length)) {
+      throw new Error(`log line bytes [${e.start}, ${e.end}) outside a buffer of ${data.length}`);
     }
-    if (typeof e.line !== "string") throw new Error("log line must be a string");
     if (e.metadata.length > 0) checkSorted(e.metadata, "structured metadata");
   }
 }

@@ -10,6 +10,7 @@ import type {
   LogStats,
   LogStore,
 } from "../logs.ts";
+import { linesToEntries } from "../logs.ts";
 import { matchesAll } from "../select.ts";
 import {
   DAY_NS,
@@ -19,6 +20,7 @@ import {
   compileLineFilters,
   utf8Length,
   validateLogAppend,
+  validateLogLines,
   groupVolume,
 } from "./logs-common.ts";
 
@@ -62,17 +64,23 @@ export class MemoryLogStore implements LogStore {
       this.checkOpen();
       if (done) throw new Error("log appender already committed or rolled back");
     };
+    const append = (labels: Labels, entries: readonly LogEntry[]): void => {
+      use();
+      validateLogAppend(labels, entries);
+      const key = labelsKey(labels);
+      let p = pending.get(key);
+      if (!p) pending.set(key, (p = { labels, entries: [] }));
+      // Copies: the caller may reuse its objects after append.
+      for (const e of entries) {
+        p.entries.push({ tsNs: e.tsNs, line: e.line, metadata: e.metadata.slice() });
+      }
+    };
     return {
-      append: (labels, entries) => {
+      append,
+      appendLines: (labels, data, lines) => {
         use();
-        validateLogAppend(labels, entries);
-        const key = labelsKey(labels);
-        let p = pending.get(key);
-        if (!p) pending.set(key, (p = { labels, entries: [] }));
-        // Copies: the caller may reuse its objects after append.
-        for (const e of entries) {
-          p.entries.push({ tsNs: e.tsNs, line: e.line, metadata: e.metadata.slice() });
-        }
+        validateLogLines(labels, data, lines);
+        append(labels, linesToEntries(data, lines));
       },
       commit: async () => {
         use();

@@ -3,6 +3,7 @@
 import type { Labels } from "../../../model/labels/index.ts";
 import { labelsKey } from "../../../model/labels/index.ts";
 import type { LogAppender, LogEntry, LogQuerier, LogStore } from "../../../storage/logs.ts";
+import { linesToEntries } from "../../../storage/logs.ts";
 
 /** StoredStream is one stream as committed: labels as a record, entries in append order. */
 export interface StoredStream {
@@ -19,21 +20,23 @@ export class FakeLogStore implements LogStore {
   logAppender(): LogAppender {
     const pending: [Labels, readonly LogEntry[]][] = [];
     let done = false;
-    return {
-      append: (labels, entries) => {
-        if (done) throw new Error("appender used after commit or rollback");
-        for (let i = 1; i < labels.length; i++) {
-          if (labels[i - 1]!.name >= labels[i]!.name) throw new Error("labels not sorted/unique");
-        }
-        for (const e of entries) {
-          for (let i = 1; i < e.metadata.length; i++) {
-            if (e.metadata[i - 1]!.name >= e.metadata[i]!.name) {
-              throw new Error("metadata not sorted/unique");
-            }
+    const append = (labels: Labels, entries: readonly LogEntry[]): void => {
+      if (done) throw new Error("appender used after commit or rollback");
+      for (let i = 1; i < labels.length; i++) {
+        if (labels[i - 1]!.name >= labels[i]!.name) throw new Error("labels not sorted/unique");
+      }
+      for (const e of entries) {
+        for (let i = 1; i < e.metadata.length; i++) {
+          if (e.metadata[i - 1]!.name >= e.metadata[i]!.name) {
+            throw new Error("metadata not sorted/unique");
           }
         }
-        pending.push([labels, [...entries]]);
-      },
+      }
+      pending.push([labels, [...entries]]);
+    };
+    return {
+      append,
+      appendLines: (labels, data, lines) => append(labels, linesToEntries(data, lines)),
       commit: async () => {
         done = true;
         if (this.failCommit) throw this.failCommit;

@@ -1,0 +1,630 @@
+// The log head: committed entries that wait in memory to be written to ClickHouse in one large
+// INSERT, kept per (stream, day) in the columns of the Native block that INSERT sends (logs.ts
+// owns the head; this file is its data). A line is copied once, from the push body or string
+// into its stream's line column, and its n-grams go into the stream's line bloom in the same
+// pass; at flush the columns of all (stream, day) heads are sent as they are, one INSERT per
+// table, already in the table's sorting-key order when each stream's entries came in order.
+//
+// The same columns are what the write-ahead log stores (LINES records): a commit's part of a
+// head is logged as views of the head's arrays, and a replay appends them to a new head.
+import type { Label, Labels } from "../../model/labels/index.ts";
+import type { LogLine } from "../logs.ts";
+import type { BloomBlock } from "./logs-bloom.ts";
+import { addNgrams, bloomShift, bloomWords, foldBloom } from "./logs-bloom.ts";
+import { stringSize, writeString } from "./logs-native.ts";
+import { varintLength, writeVarint } from "./native.ts";
+
+/** HeadStream is what a head needs of its stream. */
+export interface HeadStream {
+  readonly labels: Labels;
+  readonly fpLo: number;
+  readonly fpHi: number;
+  /** bloomText: the line text the stream's next line bloom is sized for (grows with use). */
+  bloomText: number;
+}
+
+/**
+ * HEAD_BLOCK_BYTES: the head's blocks end at this much line text. A block's filter then has
+ * 2^17 bits (16 KiB), which stays in a core's L1 cache while its lines are hashed; filters of
+ * 1 MiB blocks (64 KiB) took twice the time per byte, mostly in cache misses.
+ */
+const HEAD_BLOCK_BYTES = 256 << 10;
+
+/** FIRST_BLOOM_TEXT: a new stream's first bloom is sized for this much text (2^14 bits). */
+const FIRST_BLOOM_TEXT = 32 << 10;
+
+/** WAL_LINES_HEADER: the fixed part of a LINES record, eight u32. */
+const WAL_LINES_HEADER = 32;
+
+/** EncodedPairs is one metadata label set as Native key and value strings. */
+interface EncodedPairs {
+  readonly n: number;
+  readonly keys: Uint8Array;
+  readonly values: Uint8Array;
+}
+
+/** shared holds the encodings of frozen metadata sets (the shared detected_level ones). */
+const shared = new WeakMap<Labels, EncodedPairs>();
+
+function encodePairs(md: Labels): EncodedPairs {
+  let kb = 0;
+  let vb = 0;
+  for (const l of md) {
+    kb += stringSize(l.name);
+    vb += stringSize(l.value);
+  }
+  const keys = Buffer.allocUnsafe(kb);
+  const values = Buffer.allocUnsafe(vb);
+  let k = 0;
+  let v = 0;
+  for (const l of md) {
+    k = writeString(keys, k, l.name);
+    v = writeString(values, v, l.value);
+  }
+  return { n: md.length, keys, values };
+}
+
+/** Bytes is a growable byte column. */
+class Bytes {
+  buf: Buffer;
+  len = 0;
+  constructor(cap: number) {
+    this.buf = Buffer.allocUnsafeSlow(cap);
+  }
+  /** reserve makes room for n more bytes and returns the buffer to write them in. */
+  reserve(n: number): Buffer {
+    if (this.len + n > this.buf.length) {
+      const b = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.len + n));
+      this.buf.copy(b, 0, 0, this.len);
+      this.buf = b;
+    }
+    return this.buf;
+  }
+  append(src: Uint8Array): void {
+    this.reserve(src.length).set(src, this.len);
+    this.len += src.length;
+  }
+  /** view returns bytes [from, to) without copying (they never change once written). */
+  view(from: number, to = this.len): Uint8Array {
+    return this.buf.subarray(from, to);
+  }
+}
+
+/**
+ * DayHead holds one stream's entries of one UTC day: the Native columns ts (Int64
+ * nanoseconds), line (String) and the parts of metadata (Map(String, String): a pair count
+ * per row, then keys, then values), and the line blooms of its blocks.
+ */
+export class DayHead {
+  rows = 0;
+  /** text: the lines' UTF-8 bytes. */
+  text = 0;
+  private ts = new BigInt64Array(256);
+  private pairs = new Int32Array(256);
+  private lines = new Bytes(16 << 10);
+  private keys = new Bytes(1 << 10);
+  private values = new Bytes(1 << 10);
+  /** sorted: the rows are in (ts, line) order, the table's; the last row's ts and line bytes. */
+  private sorted = true;
+  private lastTs = 0n;
+  private lastStart = 0;
+  private lastEnd = 0;
+  /** blooms: the filter rows of the blocks closed so far. */
+  readonly blooms: BloomBlock[] = [];
+  // The block being filled: its filter, sized for capText bytes of text.
+  private bloom: Uint8Array | undefined;
+  private words: Int32Array = new Int32Array(0);
+  private shift = 32;
+  private capText = 0;
+  private blockText = 0;
+  private blockMin = 0n;
+  private blockMax = 0n;
+  // The last metadata set appended and its encoding (entries of a stream mostly share one).
+  private lastMd: Labels | undefined;
+  private lastPairs: EncodedPairs | undefined;
+
+  constructor(
+    readonly stream: HeadStream,
+    readonly day: number,
+  ) {}
+
+  /** mark returns where the columns end now, for walRecord. */
+  mark(): HeadMark {
+    return {
+      rows: this.rows,
+      lines: this.lines.len,
+      keys: this.keys.len,
+      values: this.values.len,
+    };
+  }
+
+  private grow(rows: number): void {
+    if (rows <= this.ts.length) return;
+    const cap = Math.max(rows, this.ts.length * 2);
+    const ts = new BigInt64Array(cap);
+    ts.set(this.ts.subarray(0, this.rows));
+    this.ts = ts;
+    const pairs = new Int32Array(cap);
+    pairs.set(this.pairs.subarray(0, this.rows));
+    this.pairs = pairs;
+  }
+
+  /** startLine closes the block when a line of n bytes would overflow it, and opens one. */
+  private startLine(n: number, tsNs: bigint): void {
+    if (this.bloom && this.blockText > 0 && this.blockText + n > this.capText) {
+      const full = this.blockText >= this.capText / 2;
+      this.closeBlock();
+      // A block that filled its filter makes the next one twice as large.
+      if (full) this.stream.bloomText = Math.min(HEAD_BLOCK_BYTES, this.capText * 2);
+    }
+    if (!this.bloom) {
+      this.capText = Math.max(FIRST_BLOOM_TEXT, Math.min(HEAD_BLOCK_BYTES, this.stream.bloomText));
+      this.shift = bloomShift(this.capText);
+      this.bloom = new Uint8Array(1 << (32 - this.shift - 3));
+      this.words = bloomWords(this.bloom);
+      this.blockMin = tsNs;
+      this.blockMax = tsNs;
+    } else if (tsNs < this.blockMin) this.blockMin = tsNs;
+    else if (tsNs > this.blockMax) this.blockMax = tsNs;
+    this.blockText += n;
+  }
+
+  /** closeBlock ends the block being filled: its filter, folded to its text's size, is kept. */
+  closeBlock(): void {
+    const bloom = this.bloom;
+    if (!bloom) return;
+    const want = bloomShift(this.blockText);
+    const levels = Math.max(0, want - this.shift);
+    this.blooms.push({
+      fpLo: this.stream.fpLo,
+      fpHi: this.stream.fpHi,
+      startNs: this.blockMin,
+      endNs: this.blockMax,
+      shift: this.shift + levels,
+      bloom: levels > 0 ? foldBloom(bloom, levels) : bloom,
+    });
+    this.bloom = undefined;
+    this.blockText = 0;
+  }
+
+  /** order notes whether the row just written (ts, line bytes [start, end)) keeps the order. */
+  private order(r: number, ts: bigint, start: number, end: number): void {
+    if (this.sorted && r > 0) {
+      if (ts < this.lastTs) this.sorted = false;
+      else if (ts === this.lastTs) {
+        const b = this.lines.buf;
+        if (b.compare(b, this.lastStart, this.lastEnd, start, end) < 0) this.sorted = false;
+      }
+    }
+    this.lastTs = ts;
+    this.lastStart = start;
+    this.lastEnd = end;
+  }
+
+  private metadata(r: number, md: Labels): void {
+    const n = md.length;
+    this.pairs[r] = n;
+    if (n === 0) return;
+    let enc: EncodedPairs | undefined;
+    if (md === this.lastMd) enc = this.lastPairs!;
+    else {
+      enc = shared.get(md);
+      if (!enc) {
+        enc = encodePairs(md);
+        if (Object.isFrozen(md)) shared.set(md, enc);
+      }
+      this.lastMd = md;
+      this.lastPairs = enc;
+    }
+    appendSmall(this.keys, enc.keys);
+    appendSmall(this.values, enc.values);
+  }
+
+  /** appendLines appends entries whose lines are byte ranges of `data`. */
+  appendLines(data: Uint8Array, lines: readonly LogLine[]): void {
+    this.grow(this.rows + lines.length);
+    let r = this.rows;
+    let text = 0;
+    for (const e of lines) {
+      const n = e.end - e.start;
+      this.startLine(n, e.tsNs);
+      this.ts[r] = e.tsNs;
+      const out = this.lines.reserve(5 + n);
+      const off = writeVarint(out, this.lines.len, n);
+      this.lines.len = copyNgrams(this.words, this.shift, data, e.start, e.end, out, off);
+      this.order(r, e.tsNs, off, off + n);
+      this.metadata(r, e.metadata);
+      text += n;
+      r++;
+    }
+    this.rows = r;
+    this.text += text;
+  }
+
+  /** appendStrings appends entries whose lines are strings. */
+  appendStrings(entries: readonly { tsNs: bigint; line: string; metadata: Labels }[]): void {
+    this.grow(this.rows + entries.length);
+    let r = this.rows;
+    let text = 0;
+    for (const e of entries) {
+      const n = Buffer.byteLength(e.line, "utf8");
+      this.startLine(n, e.tsNs);
+      this.ts[r] = e.tsNs;
+      const out = this.lines.reserve(5 + n);
+      const off = writeVarint(out, this.lines.len, n);
+      if (n > 0) out.write(e.line, off, n, "utf8");
+      addNgrams(this.words, this.shift, out, off, off + n);
+      this.lines.len = off + n;
+      this.order(r, e.tsNs, off, off + n);
+      this.metadata(r, e.metadata);
+      text += n;
+      r++;
+    }
+    this.rows = r;
+    this.text += text;
+  }
+
+  /**
+   * walRecord returns the payload parts of a LINES record for the rows appended since `m`:
+   * views of the head's columns, which do not change once written.
+   */
+  walRecord(m: HeadMark, labels: Uint8Array): Uint8Array[] {
+    const rows = this.rows - m.rows;
+    const head = Buffer.allocUnsafe(WAL_LINES_HEADER + labels.length);
+    const lineBytes = this.lines.len - m.lines;
+    const keyBytes = this.keys.len - m.keys;
+    const valueBytes = this.values.len - m.values;
+    [
+      this.stream.fpLo,
+      this.stream.fpHi,
+      this.day,
+      rows,
+      lineBytes,
+      keyBytes,
+      valueBytes,
+      labels.length,
+    ].forEach((v, i) => head.writeUInt32LE(v >>> 0, 4 * i));
+    head.set(labels, WAL_LINES_HEADER);
+    return [
+      head,
+      new Uint8Array(this.ts.buffer, m.rows * 8, rows * 8),
+      new Uint8Array(this.pairs.buffer, m.rows * 4, rows * 4),
+      this.lines.view(m.lines),
+      this.keys.view(m.keys),
+      this.values.view(m.values),
+    ];
+  }
+
+  /** appendRecord appends the rows of a LINES record (decodeWalLines), rebuilding blooms. */
+  appendRecord(rec: WalLines): void {
+    const { rows } = rec;
+    this.grow(this.rows + rows);
+    const r0 = this.rows;
+    new Uint8Array(this.ts.buffer, r0 * 8, rows * 8).set(rec.ts);
+    new Uint8Array(this.pairs.buffer, r0 * 4, rows * 4).set(rec.pairs);
+    const out = this.lines.reserve(rec.lines.length);
+    let src = 0;
+    let off = this.lines.len;
+    for (let r = r0; r < r0 + rows; r++) {
+      const v = varintAt(rec.lines, src);
+      const n = v.value;
+      src += v.size;
+      if (src + n > rec.lines.length) throw new Error("log WAL record: line column cut short");
+      this.startLine(n, this.ts[r]!);
+      off = writeVarint(out, off, n);
+      off = copyNgrams(this.words, this.shift, rec.lines, src, src + n, out, off);
+      this.order(r, this.ts[r]!, off - n, off);
+      src += n;
+      this.text += n;
+    }
+    this.lines.len = off;
+    this.rows += rows;
+    this.keys.append(rec.keys);
+    this.values.append(rec.values);
+  }
+
+  /**
+   * sortRows puts the rows in the table's order when they came out of it, so that ClickHouse
+   * need not sort the INSERT (a large block costs it more than here). Rare: streams mostly
+   * arrive in time order.
+   */
+  sortRows(): void {
+    if (this.sorted) return;
+    const n = this.rows;
+    const lines = this.lines.buf;
+    // Where each row's line (its varint and bytes) and metadata strings lie.
+    const lineAt = new Int32Array(n + 1);
+    const textAt = new Int32Array(n);
+    const keyAt = new Int32Array(n + 1);
+    const valueAt = new Int32Array(n + 1);
+    let lo = 0;
+    let ko = 0;
+    let vo = 0;
+    for (let r = 0; r < n; r++) {
+      lineAt[r] = lo;
+      const len = varintAt(lines, lo);
+      textAt[r] = lo + len.size;
+      lo = textAt[r]! + len.value;
+      keyAt[r] = ko;
+      valueAt[r] = vo;
+      for (let i = this.pairs[r]!; i > 0; i--) {
+        ko = skipString(this.keys.buf, ko);
+        vo = skipString(this.values.buf, vo);
+      }
+    }
+    lineAt[n] = lo;
+    keyAt[n] = ko;
+    valueAt[n] = vo;
+    const ts = this.ts;
+    const idx = Array.from({ length: n }, (_, i) => i);
+    idx.sort((a, b) => {
+      const x = ts[a]!;
+      const y = ts[b]!;
+      if (x !== y) return x < y ? -1 : 1;
+      return lines.compare(lines, textAt[b]!, lineAt[b + 1]!, textAt[a]!, lineAt[a + 1]!);
+    });
+    const ts2 = new BigInt64Array(Math.max(n, 1));
+    const pairs2 = new Int32Array(Math.max(n, 1));
+    const lines2 = new Bytes(Math.max(lo, 1));
+    const keys2 = new Bytes(Math.max(ko, 1));
+    const values2 = new Bytes(Math.max(vo, 1));
+    idx.forEach((r, i) => {
+      ts2[i] = ts[r]!;
+      pairs2[i] = this.pairs[r]!;
+      lines2.append(lines.subarray(lineAt[r]!, lineAt[r + 1]!));
+      keys2.append(this.keys.buf.subarray(keyAt[r]!, keyAt[r + 1]!));
+      values2.append(this.values.buf.subarray(valueAt[r]!, valueAt[r + 1]!));
+    });
+    this.ts = ts2;
+    this.pairs = pairs2;
+    this.lines = lines2;
+    this.keys = keys2;
+    this.values = values2;
+    this.sorted = true;
+    const last = idx[n - 1]!;
+    this.lastTs = ts[last]!;
+    this.lastStart = lineAt[n]! - (lineAt[last + 1]! - textAt[last]!);
+    this.lastEnd = lineAt[n]!;
+  }
+
+  /** columns returns the head's columns for an INSERT (after closeBlock and sortRows). */
+  columns(): HeadColumns {
+    return {
+      rows: this.rows,
+      ts: new Uint8Array(this.ts.buffer, 0, this.rows * 8),
+      pairs: this.pairs.subarray(0, this.rows),
+      lines: this.lines.view(0),
+      keys: this.keys.view(0),
+      values: this.values.view(0),
+    };
+  }
+}
+
+/** HeadMark is where a head's columns ended at some point. */
+export interface HeadMark {
+  readonly rows: number;
+  readonly lines: number;
+  readonly keys: number;
+  readonly values: number;
+}
+
+/** HeadColumns are a head's column data. */
+interface HeadColumns {
+  readonly rows: number;
+  readonly ts: Uint8Array;
+  readonly pairs: Int32Array;
+  readonly lines: Uint8Array;
+  readonly keys: Uint8Array;
+  readonly values: Uint8Array;
+}
+
+/** varintAt reads the varint at off: its value and its size in bytes. */
+function varintAt(b: Uint8Array, off: number): { value: number; size: number } {
+  let value = 0;
+  let shift = 0;
+  let i = off;
+  let x: number;
+  do {
+    x = b[i++]!;
+    value += (x & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (x & 0x80);
+  return { value, size: i - off };
+}
+
+/** skipString returns the offset after the Native String at off. */
+function skipString(b: Uint8Array, off: number): number {
+  const v = varintAt(b, off);
+  return off + v.size + v.value;
+}
+
+/** appendSmall copies a few bytes (metadata names and values) without a native call. */
+function appendSmall(dst: Bytes, src: Uint8Array): void {
+  const n = src.length;
+  const out = dst.reserve(n);
+  let o = dst.len;
+  for (let i = 0; i < n; i++) out[o++] = src[i]!;
+  dst.len = o;
+}
+
+/**
+ * copyNgrams copies src[start, end) to dst at off, setting the bits of its n-grams in `words`
+ * (as addNgrams), and returns the offset after the copy: one pass over the line for both.
+ */
+function copyNgrams(
+  words: Int32Array,
+  shift: number,
+  src: Uint8Array,
+  start: number,
+  end: number,
+  dst: Uint8Array,
+  off: number,
+): number {
+  if (end - start < 4) {
+    for (let i = start; i < end; i++) dst[off++] = src[i]!;
+    return off;
+  }
+  let v = 0;
+  for (let i = start; i < start + 3; i++) {
+    const b = src[i]!;
+    dst[off++] = b;
+    v = (v >>> 8) | (b << 24);
+  }
+  for (let i = start + 3; i < end; i++) {
+    const b = src[i]!;
+    dst[off++] = b;
+    v = (v >>> 8) | (b << 24);
+    const p = Math.imul(v, 0x9e3779b1) >>> shift;
+    words[p >>> 5]! |= 1 << (p & 31);
+    const q = Math.imul(v ^ (v >>> 15), 0x85ebca6b) >>> shift;
+    words[q >>> 5]! |= 1 << (q & 31);
+  }
+  return off;
+}
+
+const ENTRY_TYPES: readonly (readonly [string, string])[] = [
+  ["fingerprint", "UInt64"],
+  ["ts", "DateTime64(9, 'UTC')"],
+  ["line", "String"],
+  ["metadata", "Map(String, String)"],
+];
+
+/**
+ * entriesBlock returns one Native block (ENTRY_COLUMNS) of the heads' rows, in the heads'
+ * order, as a list of byte arrays: mostly the heads' own columns, uncopied.
+ */
+export function entriesBlock(heads: readonly DayHead[]): { parts: Uint8Array[]; rows: number } {
+  const cols = heads.map((h) => h.columns());
+  let rows = 0;
+  for (const c of cols) rows += c.rows;
+  const name = (i: number): Buffer => Buffer.concat(ENTRY_TYPES[i]!.map((s) => nativeString(s)));
+  const fp = new Uint32Array(rows * 2);
+  let r = 0;
+  for (let h = 0; h < heads.length; h++) {
+    const { fpLo, fpHi } = heads[h]!.stream;
+    for (let i = 0; i < cols[h]!.rows; i++, r += 2) {
+      fp[r] = fpLo;
+      fp[r + 1] = fpHi;
+    }
+  }
+  const start = Buffer.allocUnsafe(20);
+  const so = writeVarint(start, writeVarint(start, 0, ENTRY_TYPES.length), rows);
+  // Map offsets: the cumulative pair count per row (UInt64; counts stay below 2^32 here).
+  const offsets = new Uint32Array(rows * 2);
+  let total = 0;
+  r = 0;
+  for (const c of cols) {
+    for (let i = 0; i < c.rows; i++, r += 2) {
+      total += c.pairs[i]!;
+      offsets[r] = total;
+    }
+  }
+  return {
+    rows,
+    parts: [
+      start.subarray(0, so),
+      name(0),
+      new Uint8Array(fp.buffer),
+      name(1),
+      ...cols.map((c) => c.ts),
+      name(2),
+      ...cols.map((c) => c.lines),
+      name(3),
+      new Uint8Array(offsets.buffer),
+      ...cols.map((c) => c.keys),
+      ...cols.map((c) => c.values),
+    ],
+  };
+}
+
+function nativeString(s: string): Buffer {
+  const b = Buffer.from(s, "utf8");
+  const out = Buffer.allocUnsafe(varintLength(b.length) + b.length);
+  b.copy(out, writeVarint(out, 0, b.length));
+  return out;
+}
+
+/** encodeWalLabels encodes a stream's labels for LINES records: count, then name/value strings. */
+export function encodeWalLabels(labels: Labels): Uint8Array {
+  let size = varintLength(labels.length);
+  for (const l of labels) size += stringSize(l.name) + stringSize(l.value);
+  const out = Buffer.allocUnsafe(size);
+  let off = writeVarint(out, 0, labels.length);
+  for (const l of labels) {
+    off = writeString(out, off, l.name);
+    off = writeString(out, off, l.value);
+  }
+  return out;
+}
+
+/** WalLines is a decoded LINES record. */
+export interface WalLines {
+  readonly fpLo: number;
+  readonly fpHi: number;
+  readonly day: number;
+  readonly rows: number;
+  readonly labels: Labels;
+  readonly ts: Uint8Array;
+  readonly pairs: Uint8Array;
+  readonly lines: Uint8Array;
+  readonly keys: Uint8Array;
+  readonly values: Uint8Array;
+}
+
+/** decodeWalLines reads a LINES record's payload; it throws on one that does not add up. */
+export function decodeWalLines(p: Uint8Array): WalLines {
+  const b = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
+  if (b.length < WAL_LINES_HEADER) throw new Error("log WAL record: header cut short");
+  const u = (i: number): number => b.readUInt32LE(4 * i);
+  const [fpLo, fpHi, day, rows, lineBytes, keyBytes, valueBytes, labelBytes] = [
+    0, 1, 2, 3, 4, 5, 6, 7,
+  ].map(u) as [number, number, number, number, number, number, number, number];
+  let off = WAL_LINES_HEADER;
+  const take = (n: number): Uint8Array => {
+    if (off + n > b.length) throw new Error("log WAL record: cut short");
+    const v = b.subarray(off, off + n);
+    off += n;
+    return v;
+  };
+  const labels = decodeWalLabels(take(labelBytes));
+  const rec = {
+    fpLo,
+    fpHi,
+    day,
+    rows,
+    labels,
+    ts: take(rows * 8),
+    pairs: take(rows * 4),
+    lines: take(lineBytes),
+    keys: take(keyBytes),
+    values: take(valueBytes),
+  };
+  if (off !== b.length) throw new Error("log WAL record: trailing bytes");
+  return rec;
+}
+
+function decodeWalLabels(b: Uint8Array): Labels {
+  let off = 0;
+  const varint = (): number => {
+    let n = 0;
+    let s = 0;
+    let x: number;
+    do {
+      if (off >= b.length) throw new Error("log WAL record: labels cut short");
+      x = b[off++]!;
+      n += (x & 0x7f) * 2 ** s;
+      s += 7;
+    } while (x & 0x80);
+    return n;
+  };
+  const str = (): string => {
+    const n = varint();
+    if (off + n > b.length) throw new Error("log WAL record: labels cut short");
+    const s = Buffer.from(b.buffer, b.byteOffset + off, n).toString("utf8");
+    off += n;
+    return s;
+  };
+  const out: Label[] = [];
+  for (let i = varint(); i > 0; i--) out.push({ name: str(), value: str() });
+  return out;
+}
