@@ -10,6 +10,11 @@ export interface LogEntry {
   readonly line: string;
   /** metadata: structured metadata (sorted, unique names); empty when there is none. */
   readonly metadata: Labels;
+  /**
+   * lineBytes: the UTF-8 length of `line`, when its producer knows it (a decoder read it off
+   * the wire), so that storage need not measure it again. It must be exact.
+   */
+  readonly lineBytes?: number;
 }
 
 /**

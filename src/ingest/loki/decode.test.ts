@@ -61,8 +61,30 @@ describe("decodeLokiProto", () => {
     const [s] = decodeLokiProto(buf).streams;
     assert.equal(s!.labels, '{a="b"}');
     assert.deepEqual(s!.entries, [
-      { tsNs: -62135596800n * 1_000_000_000n, line: "l", metadata: [] },
+      { tsNs: -62135596800n * 1_000_000_000n, line: "l", metadata: [], lineBytes: 1 },
     ]);
+  });
+
+  it("gives each line's UTF-8 length, also for lines that are not ASCII or not UTF-8", () => {
+    const lines = ["plain", "héllo wörld", "emoji 🙂", ""];
+    const buf = encodeLokiPushRequest({
+      streams: [{ labels: '{a="b"}', entries: lines.map((line) => ({ line })) }],
+    });
+    const got = decodeLokiProto(buf).streams[0]!.entries;
+    assert.deepEqual(
+      got.map((e) => e.lineBytes),
+      lines.map((l) => Buffer.byteLength(l)),
+    );
+    // A bad byte reads as U+FFFD, whose UTF-8 (3 bytes) is what storage writes.
+    const bad = Buffer.from(
+      encodeLokiPushRequest({
+        streams: [{ labels: '{a="b"}', entries: [{ line: "aXb" }] }],
+      }),
+    );
+    bad[bad.indexOf("aXb") + 1] = 0xff;
+    const [e] = decodeLokiProto(bad).streams[0]!.entries;
+    assert.equal(e!.line, "a\ufffdb");
+    assert.equal(e!.lineBytes, 5);
   });
 
   it("refuses truncated and malformed messages with a 400, never another error", () => {

@@ -92,6 +92,7 @@ function decodeEntry(w: ProtoWire, end: number, ts: TimestampCache): PushEntry {
   let secondsExact: bigint | undefined;
   let nanos = 0;
   let line = "";
+  let lineBytes = 0;
   let md: Label[] | undefined;
   while (w.pos < end) {
     const tag = w.uint32();
@@ -103,7 +104,11 @@ function decodeEntry(w: ProtoWire, end: number, ts: TimestampCache): PushEntry {
       const e = w.len();
       if (e > end) throw protoFail(UNEXPECTED_END);
       if (field === 2) {
+        const len = e - w.pos;
         line = w.text(e);
+        // As many characters as bytes: ASCII, unless bad bytes were read as U+FFFD (3 bytes).
+        lineBytes =
+          line.length === len && !line.includes("\ufffd") ? len : Buffer.byteLength(line, "utf8");
         continue;
       }
       if (field === 3) {
@@ -147,7 +152,7 @@ function decodeEntry(w: ProtoWire, end: number, ts: TimestampCache): PushEntry {
       `timestamp: seconds:${secs} nanos:${nanos}: nanos not in range [0, 1e9)`,
     );
   }
-  return { tsNs: ts.ns(seconds, nanos), line, metadata: md ?? EMPTY_LABELS };
+  return { tsNs: ts.ns(seconds, nanos), line, metadata: md ?? EMPTY_LABELS, lineBytes };
 }
 
 function decodePair(w: ProtoWire, end: number): Label {

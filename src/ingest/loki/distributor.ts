@@ -39,6 +39,8 @@ export interface PushEntry {
   readonly line: string;
   /** metadata: structured metadata as sent (any order, names not yet normalized). */
   readonly metadata: readonly Label[];
+  /** lineBytes: the UTF-8 length of line, when the decoder knows it. */
+  readonly lineBytes?: number;
 }
 
 /** PushStream is one stream of a push request before validation. */
@@ -294,7 +296,9 @@ export class LogDistributor {
     let totalBytes = 0;
     for (const s of streams) {
       total += s.entries.length;
-      for (const e of s.entries) totalBytes += byteLen(e.line) + metadataSize(e.metadata);
+      for (const e of s.entries) {
+        totalBytes += (e.lineBytes ?? byteLen(e.line)) + metadataSize(e.metadata);
+      }
     }
     m.receivedLines.inc({ format }, total);
     m.receivedBytes.inc({ format }, totalBytes);
@@ -327,7 +331,7 @@ export class LogDistributor {
       const vs: ValidStream = { labels: s.labels, text, entries: [], sizes: [], bytes: 0 };
       let prevTs = entries[0]!.tsNs;
       for (const e of entries) {
-        const lineLen = byteLen(e.line);
+        const lineLen = e.lineBytes ?? byteLen(e.line);
         const entryErr = this.validateEntry(e, lineLen, text, limits, oldestNs, newestNs, format);
         if (entryErr) {
           errors.add(entryErr);
@@ -367,7 +371,7 @@ export class LogDistributor {
           }
         }
         const size = lineLen + mdSize;
-        vs.entries.push({ tsNs, line: e.line, metadata: md });
+        vs.entries.push({ tsNs, line: e.line, metadata: md, lineBytes: lineLen });
         vs.sizes.push(size);
         vs.bytes += size;
       }
@@ -516,7 +520,8 @@ export class LogDistributor {
       while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
       lines++;
       bytes += len - end;
-      return { ...e, line: buf.subarray(0, end).toString("utf8") + suffix };
+      const line = buf.subarray(0, end).toString("utf8") + suffix;
+      return { tsNs: e.tsNs, line, metadata: e.metadata };
     });
     if (lines > 0) {
       this.opts.metrics.mutatedLines.inc({ reason: "line_too_long", format }, lines);

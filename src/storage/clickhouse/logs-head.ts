@@ -8,9 +8,9 @@
 // The same columns are what the write-ahead log stores (LINES records): a commit's part of a
 // head is logged as views of the head's arrays, and a replay appends them to a new head.
 import type { Label, Labels } from "../../model/labels/index.ts";
-import type { LogLine } from "../logs.ts";
+import type { LogEntry, LogLine } from "../logs.ts";
 import type { BloomBlock } from "./logs-bloom.ts";
-import { addNgrams, bloomShift, bloomWords, foldBloom } from "./logs-bloom.ts";
+import { BLOCK_MAX_BYTES, addNgrams, bloomShift, bloomWords, foldBloom } from "./logs-bloom.ts";
 import { stringSize, writeString } from "./logs-native.ts";
 import { varintLength, writeVarint } from "./native.ts";
 
@@ -22,13 +22,6 @@ export interface HeadStream {
   /** bloomText: the line text the stream's next line bloom is sized for (grows with use). */
   bloomText: number;
 }
-
-/**
- * HEAD_BLOCK_BYTES: the head's blocks end at this much line text. A block's filter then has
- * 2^17 bits (16 KiB), which stays in a core's L1 cache while its lines are hashed; filters of
- * 1 MiB blocks (64 KiB) took twice the time per byte, mostly in cache misses.
- */
-const HEAD_BLOCK_BYTES = 256 << 10;
 
 /** FIRST_BLOOM_TEXT: a new stream's first bloom is sized for this much text (2^14 bits). */
 const FIRST_BLOOM_TEXT = 32 << 10;
@@ -155,10 +148,10 @@ export class DayHead {
       const full = this.blockText >= this.capText / 2;
       this.closeBlock();
       // A block that filled its filter makes the next one twice as large.
-      if (full) this.stream.bloomText = Math.min(HEAD_BLOCK_BYTES, this.capText * 2);
+      if (full) this.stream.bloomText = Math.min(BLOCK_MAX_BYTES, this.capText * 2);
     }
     if (!this.bloom) {
-      this.capText = Math.max(FIRST_BLOOM_TEXT, Math.min(HEAD_BLOCK_BYTES, this.stream.bloomText));
+      this.capText = Math.max(FIRST_BLOOM_TEXT, Math.min(BLOCK_MAX_BYTES, this.stream.bloomText));
       this.shift = bloomShift(this.capText);
       this.bloom = new Uint8Array(1 << (32 - this.shift - 3));
       this.words = bloomWords(this.bloom);
@@ -242,12 +235,12 @@ export class DayHead {
   }
 
   /** appendStrings appends entries whose lines are strings. */
-  appendStrings(entries: readonly { tsNs: bigint; line: string; metadata: Labels }[]): void {
+  appendStrings(entries: readonly LogEntry[]): void {
     this.grow(this.rows + entries.length);
     let r = this.rows;
     let text = 0;
     for (const e of entries) {
-      const n = Buffer.byteLength(e.line, "utf8");
+      const n = e.lineBytes ?? Buffer.byteLength(e.line, "utf8");
       this.startLine(n, e.tsNs);
       this.ts[r] = e.tsNs;
       const out = this.lines.reserve(5 + n);

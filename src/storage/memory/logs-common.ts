@@ -19,6 +19,11 @@ export function validateLogAppend(labels: Labels, entries: readonly LogEntry[]):
   for (const e of entries) {
     checkTimestamp(e.tsNs);
     if (typeof e.line !== "string") throw new Error("log line must be a string");
+    const n = e.lineBytes;
+    // UTF-8 takes 1 to 3 bytes per UTF-16 unit.
+    if (n !== undefined && !(Number.isInteger(n) && n >= e.line.length && n <= 3 * e.line.length)) {
+      throw new Error(`log line of ${e.line.length} characters cannot be ${n} UTF-8 bytes`);
+    }
     if (e.metadata.length > 0) checkSorted(e.metadata, "structured metadata");
   }
 }
