@@ -85,18 +85,19 @@ class Bytes {
 
 /**
  * DayHead holds one stream's entries of one UTC day: the Native columns ts (Int64
- * nanoseconds), line (String) and the parts of metadata (Map(String, String): a pair count
- * per row, then keys, then values), and the line blooms of its blocks.
+ * nanoseconds) and line (String), the metadata as runs of rows that share one set (the
+ * Map(String, String) column repeats a set's keys and values per row; runs make that a few
+ * copies at flush instead of work per row), and the line blooms of its blocks.
  */
 export class DayHead {
   rows = 0;
   /** text: the lines' UTF-8 bytes. */
   text = 0;
   private ts = new BigInt64Array(256);
-  private pairs = new Int32Array(256);
   private lines = new Bytes(16 << 10);
-  private keys = new Bytes(1 << 10);
-  private values = new Bytes(1 << 10);
+  /** runs[i] is the metadata of runRows[i] rows, in row order. */
+  private runs: EncodedPairs[] = [];
+  private runRows: number[] = [];
   /** sorted: the rows are in (ts, line) order, the table's; the last row's ts and line bytes. */
   private sorted = true;
   private lastTs = 0n;
@@ -112,9 +113,8 @@ export class DayHead {
   private blockText = 0;
   private blockMin = 0n;
   private blockMax = 0n;
-  // The last metadata set appended and its encoding (entries of a stream mostly share one).
+  /** lastMd: the metadata of the last run, as appended. */
   private lastMd: Labels | undefined;
-  private lastPairs: EncodedPairs | undefined;
 
   constructor(
     readonly stream: HeadStream,
@@ -123,11 +123,12 @@ export class DayHead {
 
   /** mark returns where the columns end now, for walRecord. */
   mark(): HeadMark {
+    const runs = this.runs.length;
     return {
       rows: this.rows,
       lines: this.lines.len,
-      keys: this.keys.len,
-      values: this.values.len,
+      runs,
+      lastRunRows: runs > 0 ? this.runRows[runs - 1]! : 0,
     };
   }
 
@@ -137,9 +138,6 @@ export class DayHead {
     const ts = new BigInt64Array(cap);
     ts.set(this.ts.subarray(0, this.rows));
     this.ts = ts;
-    const pairs = new Int32Array(cap);
-    pairs.set(this.pairs.subarray(0, this.rows));
-    this.pairs = pairs;
   }
 
   /** startLine closes the block when a line of n bytes would overflow it, and opens one. */
@@ -194,23 +192,19 @@ export class DayHead {
     this.lastEnd = end;
   }
 
-  private metadata(r: number, md: Labels): void {
-    const n = md.length;
-    this.pairs[r] = n;
-    if (n === 0) return;
-    let enc: EncodedPairs | undefined;
-    if (md === this.lastMd) enc = this.lastPairs!;
-    else {
-      enc = shared.get(md);
-      if (!enc) {
-        enc = encodePairs(md);
-        if (Object.isFrozen(md)) shared.set(md, enc);
-      }
-      this.lastMd = md;
-      this.lastPairs = enc;
+  private metadata(md: Labels): void {
+    if (md === this.lastMd) {
+      this.runRows[this.runRows.length - 1]!++;
+      return;
     }
-    appendSmall(this.keys, enc.keys);
-    appendSmall(this.values, enc.values);
+    let enc = shared.get(md);
+    if (!enc) {
+      enc = encodePairs(md);
+      if (Object.isFrozen(md)) shared.set(md, enc);
+    }
+    this.lastMd = md;
+    this.runs.push(enc);
+    this.runRows.push(1);
   }
 
   /** appendLines appends entries whose lines are byte ranges of `data`. */
@@ -226,7 +220,7 @@ export class DayHead {
       const off = writeVarint(out, this.lines.len, n);
       this.lines.len = copyNgrams(this.words, this.shift, data, e.start, e.end, out, off);
       this.order(r, e.tsNs, off, off + n);
-      this.metadata(r, e.metadata);
+      this.metadata(e.metadata);
       text += n;
       r++;
     }
@@ -249,7 +243,7 @@ export class DayHead {
       addNgrams(this.words, this.shift, out, off, off + n);
       this.lines.len = off + n;
       this.order(r, e.tsNs, off, off + n);
-      this.metadata(r, e.metadata);
+      this.metadata(e.metadata);
       text += n;
       r++;
     }
@@ -263,28 +257,30 @@ export class DayHead {
    */
   walRecord(m: HeadMark, labels: Uint8Array): Uint8Array[] {
     const rows = this.rows - m.rows;
+    const runs: [number, EncodedPairs][] = [];
+    let i = m.runs;
+    if (i > 0 && this.runRows[i - 1]! > m.lastRunRows) {
+      runs.push([this.runRows[i - 1]! - m.lastRunRows, this.runs[i - 1]!]);
+    }
+    for (; i < this.runs.length; i++) runs.push([this.runRows[i]!, this.runs[i]!]);
+    const runBytes = encodeRuns(runs);
     const head = Buffer.allocUnsafe(WAL_LINES_HEADER + labels.length);
-    const lineBytes = this.lines.len - m.lines;
-    const keyBytes = this.keys.len - m.keys;
-    const valueBytes = this.values.len - m.values;
     [
       this.stream.fpLo,
       this.stream.fpHi,
       this.day,
       rows,
-      lineBytes,
-      keyBytes,
-      valueBytes,
+      this.lines.len - m.lines,
+      runs.length,
+      runBytes.length,
       labels.length,
-    ].forEach((v, i) => head.writeUInt32LE(v >>> 0, 4 * i));
+    ].forEach((v, k) => head.writeUInt32LE(v >>> 0, 4 * k));
     head.set(labels, WAL_LINES_HEADER);
     return [
       head,
       new Uint8Array(this.ts.buffer, m.rows * 8, rows * 8),
-      new Uint8Array(this.pairs.buffer, m.rows * 4, rows * 4),
       this.lines.view(m.lines),
-      this.keys.view(m.keys),
-      this.values.view(m.values),
+      runBytes,
     ];
   }
 
@@ -294,7 +290,6 @@ export class DayHead {
     this.grow(this.rows + rows);
     const r0 = this.rows;
     new Uint8Array(this.ts.buffer, r0 * 8, rows * 8).set(rec.ts);
-    new Uint8Array(this.pairs.buffer, r0 * 4, rows * 4).set(rec.pairs);
     const out = this.lines.reserve(rec.lines.length);
     let src = 0;
     let off = this.lines.len;
@@ -312,8 +307,11 @@ export class DayHead {
     }
     this.lines.len = off;
     this.rows += rows;
-    this.keys.append(rec.keys);
-    this.values.append(rec.values);
+    for (const [count, enc] of rec.runs) {
+      this.runs.push(enc);
+      this.runRows.push(count);
+    }
+    this.lastMd = undefined;
   }
 
   /**
@@ -325,29 +323,21 @@ export class DayHead {
     if (this.sorted) return;
     const n = this.rows;
     const lines = this.lines.buf;
-    // Where each row's line (its varint and bytes) and metadata strings lie.
+    // Where each row's line (its varint and bytes) lies, and each row's metadata.
     const lineAt = new Int32Array(n + 1);
     const textAt = new Int32Array(n);
-    const keyAt = new Int32Array(n + 1);
-    const valueAt = new Int32Array(n + 1);
+    const md: EncodedPairs[] = [];
     let lo = 0;
-    let ko = 0;
-    let vo = 0;
     for (let r = 0; r < n; r++) {
       lineAt[r] = lo;
       const len = varintAt(lines, lo);
       textAt[r] = lo + len.size;
       lo = textAt[r]! + len.value;
-      keyAt[r] = ko;
-      valueAt[r] = vo;
-      for (let i = this.pairs[r]!; i > 0; i--) {
-        ko = skipString(this.keys.buf, ko);
-        vo = skipString(this.values.buf, vo);
-      }
     }
     lineAt[n] = lo;
-    keyAt[n] = ko;
-    valueAt[n] = vo;
+    this.runs.forEach((enc, i) => {
+      for (let k = this.runRows[i]!; k > 0; k--) md.push(enc);
+    });
     const ts = this.ts;
     const idx = Array.from({ length: n }, (_, i) => i);
     idx.sort((a, b) => {
@@ -357,22 +347,22 @@ export class DayHead {
       return lines.compare(lines, textAt[b]!, lineAt[b + 1]!, textAt[a]!, lineAt[a + 1]!);
     });
     const ts2 = new BigInt64Array(Math.max(n, 1));
-    const pairs2 = new Int32Array(Math.max(n, 1));
     const lines2 = new Bytes(Math.max(lo, 1));
-    const keys2 = new Bytes(Math.max(ko, 1));
-    const values2 = new Bytes(Math.max(vo, 1));
+    this.runs = [];
+    this.runRows = [];
     idx.forEach((r, i) => {
       ts2[i] = ts[r]!;
-      pairs2[i] = this.pairs[r]!;
       lines2.append(lines.subarray(lineAt[r]!, lineAt[r + 1]!));
-      keys2.append(this.keys.buf.subarray(keyAt[r]!, keyAt[r + 1]!));
-      values2.append(this.values.buf.subarray(valueAt[r]!, valueAt[r + 1]!));
+      const k = this.runs.length;
+      if (k > 0 && this.runs[k - 1] === md[r]) this.runRows[k - 1]!++;
+      else {
+        this.runs.push(md[r]!);
+        this.runRows.push(1);
+      }
     });
     this.ts = ts2;
-    this.pairs = pairs2;
     this.lines = lines2;
-    this.keys = keys2;
-    this.values = values2;
+    this.lastMd = undefined;
     this.sorted = true;
     const last = idx[n - 1]!;
     this.lastTs = ts[last]!;
@@ -385,10 +375,9 @@ export class DayHead {
     return {
       rows: this.rows,
       ts: new Uint8Array(this.ts.buffer, 0, this.rows * 8),
-      pairs: this.pairs.subarray(0, this.rows),
       lines: this.lines.view(0),
-      keys: this.keys.view(0),
-      values: this.values.view(0),
+      runs: this.runs,
+      runRows: this.runRows,
     };
   }
 }
@@ -397,18 +386,18 @@ export class DayHead {
 export interface HeadMark {
   readonly rows: number;
   readonly lines: number;
-  readonly keys: number;
-  readonly values: number;
+  /** runs: the number of metadata runs; lastRunRows: the rows of the last one. */
+  readonly runs: number;
+  readonly lastRunRows: number;
 }
 
 /** HeadColumns are a head's column data. */
 interface HeadColumns {
   readonly rows: number;
   readonly ts: Uint8Array;
-  readonly pairs: Int32Array;
   readonly lines: Uint8Array;
-  readonly keys: Uint8Array;
-  readonly values: Uint8Array;
+  readonly runs: readonly EncodedPairs[];
+  readonly runRows: readonly number[];
 }
 
 /** varintAt reads the varint at off: its value and its size in bytes. */
@@ -423,21 +412,6 @@ function varintAt(b: Uint8Array, off: number): { value: number; size: number } {
     shift += 7;
   } while (x & 0x80);
   return { value, size: i - off };
-}
-
-/** skipString returns the offset after the Native String at off. */
-function skipString(b: Uint8Array, off: number): number {
-  const v = varintAt(b, off);
-  return off + v.size + v.value;
-}
-
-/** appendSmall copies a few bytes (metadata names and values) without a native call. */
-function appendSmall(dst: Bytes, src: Uint8Array): void {
-  const n = src.length;
-  const out = dst.reserve(n);
-  let o = dst.len;
-  for (let i = 0; i < n; i++) out[o++] = src[i]!;
-  dst.len = o;
 }
 
 /**
@@ -505,12 +479,29 @@ export function entriesBlock(heads: readonly DayHead[]): { parts: Uint8Array[]; 
   // Map offsets: the cumulative pair count per row (UInt64; counts stay below 2^32 here).
   const offsets = new Uint32Array(rows * 2);
   let total = 0;
+  let keyBytes = 0;
+  let valueBytes = 0;
   r = 0;
   for (const c of cols) {
-    for (let i = 0; i < c.rows; i++, r += 2) {
-      total += c.pairs[i]!;
-      offsets[r] = total;
-    }
+    c.runs.forEach((enc, i) => {
+      const count = c.runRows[i]!;
+      keyBytes += enc.keys.length * count;
+      valueBytes += enc.values.length * count;
+      for (let k = 0; k < count; k++, r += 2) {
+        total += enc.n;
+        offsets[r] = total;
+      }
+    });
+  }
+  const keys = Buffer.allocUnsafe(keyBytes);
+  const values = Buffer.allocUnsafe(valueBytes);
+  let ko = 0;
+  let vo = 0;
+  for (const c of cols) {
+    c.runs.forEach((enc, i) => {
+      ko = fillRepeat(keys, ko, enc.keys, c.runRows[i]!);
+      vo = fillRepeat(values, vo, enc.values, c.runRows[i]!);
+    });
   }
   return {
     rows,
@@ -524,10 +515,42 @@ export function entriesBlock(heads: readonly DayHead[]): { parts: Uint8Array[]; 
       ...cols.map((c) => c.lines),
       name(3),
       new Uint8Array(offsets.buffer),
-      ...cols.map((c) => c.keys),
-      ...cols.map((c) => c.values),
+      keys,
+      values,
     ],
   };
+}
+
+/** fillRepeat writes `count` copies of src at off (doubling copies) and returns the end. */
+function fillRepeat(dst: Buffer, off: number, src: Uint8Array, count: number): number {
+  const total = src.length * count;
+  if (total === 0) return off;
+  dst.set(src, off);
+  for (let done = src.length; done < total;) {
+    const n = Math.min(done, total - done);
+    dst.copyWithin(off + done, off, off + n);
+    done += n;
+  }
+  return off + total;
+}
+
+/** encodeRuns writes metadata runs for a LINES record: per run u32 rows, u32 pairs, u32 and
+ * u32 byte lengths of its keys and values, then those bytes. */
+function encodeRuns(runs: readonly [number, EncodedPairs][]): Buffer {
+  let size = 0;
+  for (const [, e] of runs) size += 16 + e.keys.length + e.values.length;
+  const out = Buffer.allocUnsafe(size);
+  let off = 0;
+  for (const [count, e] of runs) {
+    out.writeUInt32LE(count, off);
+    out.writeUInt32LE(e.n, off + 4);
+    out.writeUInt32LE(e.keys.length, off + 8);
+    out.writeUInt32LE(e.values.length, off + 12);
+    out.set(e.keys, off + 16);
+    out.set(e.values, off + 16 + e.keys.length);
+    off += 16 + e.keys.length + e.values.length;
+  }
+  return out;
 }
 
 function nativeString(s: string): Buffer {
@@ -558,10 +581,9 @@ export interface WalLines {
   readonly rows: number;
   readonly labels: Labels;
   readonly ts: Uint8Array;
-  readonly pairs: Uint8Array;
   readonly lines: Uint8Array;
-  readonly keys: Uint8Array;
-  readonly values: Uint8Array;
+  /** runs: metadata runs, [rows, pairs], adding up to `rows`. */
+  readonly runs: readonly [number, EncodedPairs][];
 }
 
 /** decodeWalLines reads a LINES record's payload; it throws on one that does not add up. */
@@ -569,7 +591,7 @@ export function decodeWalLines(p: Uint8Array): WalLines {
   const b = Buffer.from(p.buffer, p.byteOffset, p.byteLength);
   if (b.length < WAL_LINES_HEADER) throw new Error("log WAL record: header cut short");
   const u = (i: number): number => b.readUInt32LE(4 * i);
-  const [fpLo, fpHi, day, rows, lineBytes, keyBytes, valueBytes, labelBytes] = [
+  const [fpLo, fpHi, day, rows, lineBytes, runCount, runBytes, labelBytes] = [
     0, 1, 2, 3, 4, 5, 6, 7,
   ].map(u) as [number, number, number, number, number, number, number, number];
   let off = WAL_LINES_HEADER;
@@ -580,20 +602,22 @@ export function decodeWalLines(p: Uint8Array): WalLines {
     return v;
   };
   const labels = decodeWalLabels(take(labelBytes));
-  const rec = {
-    fpLo,
-    fpHi,
-    day,
-    rows,
-    labels,
-    ts: take(rows * 8),
-    pairs: take(rows * 4),
-    lines: take(lineBytes),
-    keys: take(keyBytes),
-    values: take(valueBytes),
-  };
-  if (off !== b.length) throw new Error("log WAL record: trailing bytes");
-  return rec;
+  const ts = take(rows * 8);
+  const lines = take(lineBytes);
+  const end = off + runBytes;
+  const runs: [number, EncodedPairs][] = [];
+  let counted = 0;
+  for (let i = 0; i < runCount; i++) {
+    const h = take(16);
+    const u32 = (k: number): number => Buffer.from(h.buffer, h.byteOffset, 16).readUInt32LE(k);
+    const count = u32(0);
+    const n = u32(4);
+    runs.push([count, { n, keys: take(u32(8)), values: take(u32(12)) }]);
+    counted += count;
+  }
+  if (off !== end || off !== b.length) throw new Error("log WAL record: bad metadata runs");
+  if (counted !== rows) throw new Error("log WAL record: metadata runs do not cover its rows");
+  return { fpLo, fpHi, day, rows, labels, ts, lines, runs };
 }
 
 function decodeWalLabels(b: Uint8Array): Labels {
