@@ -93,8 +93,9 @@ export class DayHead {
   rows = 0;
   /** text: the lines' UTF-8 bytes. */
   text = 0;
-  private ts = new BigInt64Array(256);
-  private lines = new Bytes(16 << 10);
+  // Small to start with: a head exists per active (stream, day), and there may be many.
+  private ts = new BigInt64Array(16);
+  private lines = new Bytes(1 << 10);
   /** runs[i] is the metadata of runRows[i] rows, in row order. */
   private runs: EncodedPairs[] = [];
   private runRows: number[] = [];

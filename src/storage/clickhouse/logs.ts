@@ -57,9 +57,12 @@ import { WalSegments, frameHeader, readFrames } from "./wal.ts";
 
 /** ClickHouseLogStoreOptions configure batching and reading of a ClickHouseLogStore. */
 export interface ClickHouseLogStoreOptions extends SchemaOptions {
-  /** batchMaxDelayMs: a non-full batch is written at most this long after its first commit. */
+  /**
+   * batchMaxDelayMs: without the write-ahead log, commits are written to ClickHouse at most
+   * this long after the first of them.
+   */
   readonly batchMaxDelayMs: number;
-  /** batchMaxBytes: a batch is written as soon as its lines hold this many bytes (16 MiB). */
+  /** batchMaxBytes: without the write-ahead log, the head is written at this many line bytes. */
   readonly batchMaxBytes?: number;
   /** pageRows / pageBytes: the size a select aims at per query (50,000 rows, 16 MiB of lines). */
   readonly pageRows?: number;
