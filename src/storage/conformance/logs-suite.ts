@@ -466,6 +466,39 @@ export function runLogStoreSuite(opts: LogStoreSuiteOptions): void {
       );
     });
 
+    it("takes lines as byte ranges of a buffer (appendLines) as it takes strings", async () => {
+      const ls = L({ t: "bytes" });
+      const md = L({ k: "v" });
+      const data = Buffer.from("..héllo..needle-in-bytes.. unsorted");
+      const app = s.logAppender();
+      assert.throws(
+        () => app.appendLines(ls, data, [{ tsNs: T0, start: 2, end: 99, metadata: md }]),
+        /outside a buffer/,
+      );
+      app.appendLines(ls, data, [
+        { tsNs: T0 + 2n, start: 2, end: 8, metadata: md },
+        { tsNs: T0 + 3n, start: 10, end: 25, metadata: EMPTY_LABELS },
+        { tsNs: T0 + 1n, start: 27, end: data.length, metadata: md },
+      ]);
+      await app.commit();
+      const { rows } = await collect(s, { matchers: [m("t", "=", "bytes")] });
+      assert.deepEqual(
+        rows.map((r) => [r.tsNs - T0, r.line, r.metadata]),
+        [
+          [1n, " unsorted", md],
+          [2n, "héllo", md],
+          [3n, "needle-in-bytes", []],
+        ],
+      );
+      assert.deepEqual(
+        await lines(s, {
+          matchers: [m("t", "=", "bytes")],
+          lineFilters: [{ op: "|=", values: ["in-bytes"] }],
+        }),
+        ["needle-in-bytes"],
+      );
+    });
+
     it("round-trips structured metadata, unicode and very long lines", async () => {
       const ls = L({ t: "meta", ünï: "cødé ✓" });
       const md = L({ trace_id: "abc123", user: "jörg 'x' \"y\" \\ \n", zz: "𝄞" });
