@@ -12,7 +12,7 @@ import type { LogEntry, LogLine } from "../logs.ts";
 import type { BloomBlock } from "./logs-bloom.ts";
 import { BLOCK_MAX_BYTES, addNgrams, bloomShift, bloomWords, foldBloom } from "./logs-bloom.ts";
 import { stringSize, writeString } from "./logs-native.ts";
-import { varintLength, writeVarint } from "./native.ts";
+import { NativeReader, varintLength, writeVarint } from "./native.ts";
 
 /** HeadStream is what a head needs of its stream. */
 export interface HeadStream {
@@ -208,48 +208,48 @@ export class DayHead {
     this.runRows.push(1);
   }
 
+  /**
+   * beginRow starts row `rows` (room for it made by grow): its ts, its filter block, the
+   * varint of its n line bytes. It returns where in `lines.buf` the bytes go.
+   */
+  private beginRow(n: number, tsNs: bigint): number {
+    this.startLine(n, tsNs);
+    this.ts[this.rows] = tsNs;
+    return writeVarint(this.lines.reserve(5 + n), this.lines.len, n);
+  }
+
+  /** endRow ends the row whose n line bytes were written at off. */
+  private endRow(tsNs: bigint, off: number, n: number): void {
+    this.lines.len = off + n;
+    this.order(this.rows, tsNs, off, off + n);
+    this.rows++;
+    this.text += n;
+  }
+
   /** appendLines appends entries whose lines are byte ranges of `data`. */
   appendLines(data: Uint8Array, lines: readonly LogLine[]): void {
     this.grow(this.rows + lines.length);
-    let r = this.rows;
-    let text = 0;
     for (const e of lines) {
       const n = e.end - e.start;
-      this.startLine(n, e.tsNs);
-      this.ts[r] = e.tsNs;
-      const out = this.lines.reserve(5 + n);
-      const off = writeVarint(out, this.lines.len, n);
-      this.lines.len = copyNgrams(this.words, this.shift, data, e.start, e.end, out, off);
-      this.order(r, e.tsNs, off, off + n);
+      const off = this.beginRow(n, e.tsNs);
+      copyNgrams(this.words, this.shift, data, e.start, e.end, this.lines.buf, off);
+      this.endRow(e.tsNs, off, n);
       this.metadata(e.metadata);
-      text += n;
-      r++;
     }
-    this.rows = r;
-    this.text += text;
   }
 
   /** appendStrings appends entries whose lines are strings. */
   appendStrings(entries: readonly LogEntry[]): void {
     this.grow(this.rows + entries.length);
-    let r = this.rows;
-    let text = 0;
     for (const e of entries) {
       const n = e.lineBytes ?? Buffer.byteLength(e.line, "utf8");
-      this.startLine(n, e.tsNs);
-      this.ts[r] = e.tsNs;
-      const out = this.lines.reserve(5 + n);
-      const off = writeVarint(out, this.lines.len, n);
+      const off = this.beginRow(n, e.tsNs);
+      const out = this.lines.buf;
       if (n > 0) out.write(e.line, off, n, "utf8");
       addNgrams(this.words, this.shift, out, off, off + n);
-      this.lines.len = off + n;
-      this.order(r, e.tsNs, off, off + n);
+      this.endRow(e.tsNs, off, n);
       this.metadata(e.metadata);
-      text += n;
-      r++;
     }
-    this.rows = r;
-    this.text += text;
   }
 
   /**
@@ -287,27 +287,17 @@ export class DayHead {
 
   /** appendRecord appends the rows of a LINES record (decodeWalLines), rebuilding blooms. */
   appendRecord(rec: WalLines): void {
-    const { rows } = rec;
-    this.grow(this.rows + rows);
-    const r0 = this.rows;
-    new Uint8Array(this.ts.buffer, r0 * 8, rows * 8).set(rec.ts);
-    const out = this.lines.reserve(rec.lines.length);
-    let src = 0;
-    let off = this.lines.len;
-    for (let r = r0; r < r0 + rows; r++) {
-      const v = varintAt(rec.lines, src);
-      const n = v.value;
-      src += v.size;
-      if (src + n > rec.lines.length) throw new Error("log WAL record: line column cut short");
-      this.startLine(n, this.ts[r]!);
-      off = writeVarint(out, off, n);
-      off = copyNgrams(this.words, this.shift, rec.lines, src, src + n, out, off);
-      this.order(r, this.ts[r]!, off - n, off);
-      src += n;
-      this.text += n;
+    this.grow(this.rows + rec.rows);
+    const ts = new BigInt64Array(new Uint8Array(rec.ts).buffer);
+    const r = new NativeReader(rec.lines);
+    for (let i = 0; i < rec.rows; i++) {
+      const n = r.varint();
+      if (r.off + n > rec.lines.length) throw new Error("log WAL record: line column cut short");
+      const off = this.beginRow(n, ts[i]!);
+      copyNgrams(this.words, this.shift, rec.lines, r.off, r.off + n, this.lines.buf, off);
+      this.endRow(ts[i]!, off, n);
+      r.off += n;
     }
-    this.lines.len = off;
-    this.rows += rows;
     for (const [count, enc] of rec.runs) {
       this.runs.push(enc);
       this.runRows.push(count);
@@ -328,13 +318,14 @@ export class DayHead {
     const lineAt = new Int32Array(n + 1);
     const textAt = new Int32Array(n);
     const md: EncodedPairs[] = [];
-    let lo = 0;
+    const reader = new NativeReader(lines);
     for (let r = 0; r < n; r++) {
-      lineAt[r] = lo;
-      const len = varintAt(lines, lo);
-      textAt[r] = lo + len.size;
-      lo = textAt[r]! + len.value;
+      lineAt[r] = reader.off;
+      const len = reader.varint();
+      textAt[r] = reader.off;
+      reader.off += len;
     }
+    const lo = reader.off;
     lineAt[n] = lo;
     this.runs.forEach((enc, i) => {
       for (let k = this.runRows[i]!; k > 0; k--) md.push(enc);
@@ -399,20 +390,6 @@ interface HeadColumns {
   readonly lines: Uint8Array;
   readonly runs: readonly EncodedPairs[];
   readonly runRows: readonly number[];
-}
-
-/** varintAt reads the varint at off: its value and its size in bytes. */
-function varintAt(b: Uint8Array, off: number): { value: number; size: number } {
-  let value = 0;
-  let shift = 0;
-  let i = off;
-  let x: number;
-  do {
-    x = b[i++]!;
-    value += (x & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (x & 0x80);
-  return { value, size: i - off };
 }
 
 /**
@@ -609,11 +586,14 @@ export function decodeWalLines(p: Uint8Array): WalLines {
   const runs: [number, EncodedPairs][] = [];
   let counted = 0;
   for (let i = 0; i < runCount; i++) {
-    const h = take(16);
-    const u32 = (k: number): number => Buffer.from(h.buffer, h.byteOffset, 16).readUInt32LE(k);
-    const count = u32(0);
-    const n = u32(4);
-    runs.push([count, { n, keys: take(u32(8)), values: take(u32(12)) }]);
+    const at = off;
+    take(16);
+    const count = b.readUInt32LE(at);
+    const n = b.readUInt32LE(at + 4);
+    runs.push([
+      count,
+      { n, keys: take(b.readUInt32LE(at + 8)), values: take(b.readUInt32LE(at + 12)) },
+    ]);
     counted += count;
   }
   if (off !== end || off !== b.length) throw new Error("log WAL record: bad metadata runs");
@@ -622,27 +602,12 @@ export function decodeWalLines(p: Uint8Array): WalLines {
 }
 
 function decodeWalLabels(b: Uint8Array): Labels {
-  let off = 0;
-  const varint = (): number => {
-    let n = 0;
-    let s = 0;
-    let x: number;
-    do {
-      if (off >= b.length) throw new Error("log WAL record: labels cut short");
-      x = b[off++]!;
-      n += (x & 0x7f) * 2 ** s;
-      s += 7;
-    } while (x & 0x80);
-    return n;
-  };
-  const str = (): string => {
-    const n = varint();
-    if (off + n > b.length) throw new Error("log WAL record: labels cut short");
-    const s = Buffer.from(b.buffer, b.byteOffset + off, n).toString("utf8");
-    off += n;
-    return s;
-  };
+  const r = new NativeReader(b);
   const out: Label[] = [];
-  for (let i = varint(); i > 0; i--) out.push({ name: str(), value: str() });
+  try {
+    for (let i = r.varint(); i > 0; i--) out.push({ name: r.string(), value: r.string() });
+  } catch (err) {
+    throw new Error(`log WAL record: labels: ${(err as Error).message}`, { cause: err });
+  }
   return out;
 }
