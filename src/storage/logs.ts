@@ -10,35 +10,191 @@ export interface LogEntry {
   readonly line: string;
   /** metadata: structured metadata (sorted, unique names); empty when there is none. */
   readonly metadata: Labels;
-  /**
-   * lineBytes: the UTF-8 length of `line`, when its producer knows it (a decoder read it off
-   * the wire), so that storage need not measure it again. It must be exact.
-   */
-  readonly lineBytes?: number;
 }
 
 /**
- * LogLine is an entry whose line is the UTF-8 bytes [start, end) of a buffer that holds many
- * (a push body): the form ingestion hands to storage, which copies the bytes without making a
- * string of each line.
+ * LogLines are entries as columns whose lines are UTF-8 byte ranges of one buffer (a push
+ * body): the form ingestion hands to storage, which copies the bytes without making a string of
+ * each line or an object of each entry. Entry i < count has the line data[start[i], end[i]);
+ * the arrays may be longer than count.
  */
-export interface LogLine {
-  /** tsNs: nanoseconds since the Unix epoch. */
-  readonly tsNs: bigint;
-  readonly start: number;
-  readonly end: number;
-  /** metadata: structured metadata (sorted, unique names); empty when there is none. */
-  readonly metadata: Labels;
+export interface LogLines {
+  readonly count: number;
+  readonly data: Uint8Array;
+  /** ts[i]: nanoseconds since the Unix epoch. */
+  readonly ts: BigInt64Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** metadata[i]: structured metadata (sorted, unique names); empty when there is none. */
+  readonly metadata: readonly Labels[];
 }
 
-/** linesToEntries turns appendLines' entries into LogEntry values. */
-export function linesToEntries(data: Uint8Array, lines: readonly LogLine[]): LogEntry[] {
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return lines.map((e) => ({
-    tsNs: e.tsNs,
-    line: buf.toString("utf8", e.start, e.end),
-    metadata: e.metadata,
-  }));
+/**
+ * tsBefore says whether the time with 32-bit words (ah, al) is earlier than (bh, bl), as an
+ * Int32Array view of a BigInt64Array holds them (low word first): high words compare signed,
+ * low words unsigned (flipping the sign bit orders them as signed numbers).
+ */
+export function tsBefore(ah: number, al: number, bh: number, bl: number): boolean {
+  return ah < bh || (ah === bh && (al ^ 0x80000000) < (bl ^ 0x80000000));
+}
+
+/** tsWords returns a time's high and low 32-bit words (signed, as an Int32Array holds them). */
+export function tsWords(ns: bigint): [hi: number, lo: number] {
+  return [Number(BigInt.asIntN(32, ns >> 32n)), Number(BigInt.asIntN(32, ns))];
+}
+
+/** tsFromWords joins a time's 32-bit words. */
+export function tsFromWords(hi: number, lo: number): bigint {
+  return (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+}
+
+const TWO_32 = 2 ** 32;
+const TWO_33 = 2 ** 33;
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * LogLinesBuilder collects entries into LogLines. Over a given buffer it takes byte ranges of it
+ * (addRange); without one it copies lines (add) into a buffer of its own.
+ */
+export class LogLinesBuilder {
+  count = 0;
+  private ts = new BigInt64Array(16);
+  /** ts32 views ts as (low, high) 32-bit words, for timestamps set without a bigint. */
+  private ts32 = new Int32Array(this.ts.buffer);
+  private start = new Int32Array(16);
+  private end = new Int32Array(16);
+  private md: Labels[] = [];
+  private data: Buffer;
+  /** wide: the exact times of entries clamped to the Int64 range of nanoseconds. */
+  wide: Map<number, bigint> | undefined;
+  private len = 0;
+
+  constructor(data?: Uint8Array) {
+    this.data = data
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.allocUnsafe(1024);
+  }
+
+  private grow(): void {
+    const cap = this.ts.length * 2;
+    const ts = new BigInt64Array(cap);
+    ts.set(this.ts);
+    this.ts = ts;
+    this.ts32 = new Int32Array(ts.buffer);
+    const start = new Int32Array(cap);
+    start.set(this.start);
+    this.start = start;
+    const end = new Int32Array(cap);
+    end.set(this.end);
+    this.end = end;
+  }
+
+  /**
+   * addRange adds the line data[start, end) at `seconds` (a safe integer) and `nanos` (below
+   * 1e9) past it. Times outside the Int64 range of nanoseconds are clamped to it (see wide).
+   */
+  addRange(seconds: number, nanos: number, start: number, end: number, metadata: Labels): void {
+    const i = this.count;
+    if (i === this.ts.length) this.grow();
+    if (seconds >= 0 && seconds < TWO_33) {
+      // seconds * 1e9 + nanos in 32-bit words without a bigint; every step is exact in a double:
+      // with seconds = sh * 2^16 + sl, the time is (sh * 1e9) * 2^16 + (sl * 1e9 + nanos).
+      const sh = Math.floor(seconds / 65536);
+      const x = (seconds - sh * 65536) * 1e9 + nanos;
+      const y = sh * 1e9;
+      const yh = Math.floor(y / 65536);
+      const z = (y - yh * 65536) * 65536 + x;
+      const carry = Math.floor(z / TWO_32);
+      this.ts32[2 * i] = z - carry * TWO_32;
+      this.ts32[2 * i + 1] = yh + carry;
+    } else {
+      this.setWide(i, BigInt(seconds) * 1_000_000_000n + BigInt(nanos));
+    }
+    this.start[i] = start;
+    this.end[i] = end;
+    this.md.push(metadata);
+    this.count++;
+  }
+
+  /** add copies a line (a string is written as UTF-8) into the builder's own buffer. */
+  add(tsNs: bigint, line: string | Uint8Array, metadata: Labels): void {
+    const max = typeof line === "string" ? 3 * line.length : line.length;
+    if (this.len + max > this.data.length) {
+      const b = Buffer.allocUnsafe(Math.max(2 * this.data.length, this.len + max));
+      this.data.copy(b, 0, 0, this.len);
+      this.data = b;
+    }
+    const start = this.len;
+    if (typeof line === "string") this.len += this.data.write(line, start, "utf8");
+    else {
+      this.data.set(line, start);
+      this.len += line.length;
+    }
+    const i = this.count;
+    if (i === this.ts.length) this.grow();
+    this.setWide(i, tsNs);
+    this.start[i] = start;
+    this.end[i] = this.len;
+    this.md.push(metadata);
+    this.count++;
+  }
+
+  /** setWide sets entry i's time, clamped to the Int64 range (wide keeps it exactly then). */
+  private setWide(i: number, ns: bigint): void {
+    if (ns > INT64_MAX || ns < INT64_MIN) {
+      (this.wide ??= new Map()).set(i, ns);
+      this.ts[i] = ns > INT64_MAX ? INT64_MAX : INT64_MIN;
+    } else {
+      this.ts[i] = ns;
+    }
+  }
+
+  build(): LogLines {
+    return {
+      count: this.count,
+      data: this.data,
+      ts: this.ts,
+      start: this.start,
+      end: this.end,
+      metadata: this.md,
+    };
+  }
+}
+
+/**
+ * replaceLines returns `lines` with some lines replaced (index → new UTF-8 bytes), all lines
+ * copied into a new buffer; timestamps and metadata are kept.
+ */
+export function replaceLines(lines: LogLines, replace: ReadonlyMap<number, Uint8Array>): LogLines {
+  const b = new LogLinesBuilder();
+  for (let i = 0; i < lines.count; i++) {
+    const line = replace.get(i) ?? lines.data.subarray(lines.start[i]!, lines.end[i]!);
+    b.add(lines.ts[i]!, line, lines.metadata[i]!);
+  }
+  return b.build();
+}
+
+/** entriesToLines returns entries as LogLines (their lines copied into one buffer). */
+export function entriesToLines(entries: readonly LogEntry[]): LogLines {
+  const b = new LogLinesBuilder();
+  for (const e of entries) b.add(e.tsNs, e.line, e.metadata);
+  return b.build();
+}
+
+/** linesToEntries turns LogLines into LogEntry values. */
+export function linesToEntries(lines: LogLines): LogEntry[] {
+  const d = lines.data;
+  const buf = Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  const out: LogEntry[] = [];
+  for (let i = 0; i < lines.count; i++) {
+    out.push({
+      tsNs: lines.ts[i]!,
+      line: buf.toString("utf8", lines.start[i]!, lines.end[i]!),
+      metadata: lines.metadata[i]!,
+    });
+  }
+  return out;
 }
 
 /**
@@ -54,10 +210,10 @@ export interface LogAppender {
    */
   append(labels: Labels, entries: readonly LogEntry[]): void;
   /**
-   * appendLines is append for entries whose lines are byte ranges of `data` (valid UTF-8),
-   * which must not change until commit settles.
+   * appendLines is append for entries as columns (lines valid UTF-8), whose arrays and bytes
+   * must not change until commit settles.
    */
-  appendLines(labels: Labels, data: Uint8Array, lines: readonly LogLine[]): void;
+  appendLines(labels: Labels, lines: LogLines): void;
   commit(): Promise<void>;
   rollback(): void;
 }

@@ -40,7 +40,7 @@ class FakeLogStore implements LogStore {
     const staged: [Labels, readonly LogEntry[]][] = [];
     return {
       append: (labels, entries) => void staged.push([labels, entries]),
-      appendLines: (labels, data, lines) => void staged.push([labels, linesToEntries(data, lines)]),
+      appendLines: (labels, lines) => void staged.push([labels, linesToEntries(lines)]),
       commit: async () => {
         if (this.failNext > 0) {
           this.failNext--;

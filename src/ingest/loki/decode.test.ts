@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { linesToEntries } from "../../storage/logs.ts";
 import { decodeLokiProto } from "./decode.ts";
 import { PushError } from "./distributor.ts";
 import { PushRequestType, encodeLokiPushRequest } from "./logproto.ts";
@@ -13,7 +14,8 @@ describe("decodeLokiProto", () => {
       const streams = Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, s) => ({
         labels: `{job="j${s}", w="${words[s % words.length]}"}`,
         entries: Array.from({ length: Math.floor(rand() * 6) }, () => {
-          const seconds = Math.floor(rand() * 4e9) - 1e9;
+          // Before 1970, past 2^33 seconds (2242) and past Int64 nanoseconds (2262).
+          const seconds = Math.floor(rand() * 1.2e10) - 1e9;
           const md = Array.from({ length: Math.floor(rand() * 3) }, (_, k) => ({
             name: `k${k}`,
             value: words[Math.floor(rand() * words.length)]!,
@@ -31,7 +33,11 @@ describe("decodeLokiProto", () => {
       assert.deepEqual(
         got.streams.map((s) => ({
           labels: s.labels,
-          entries: s.entries.map((e) => [e.tsNs, e.line, e.metadata.map((m) => [m.name, m.value])]),
+          entries: linesToEntries(s.lines).map((e, i) => [
+            s.wide?.get(i) ?? e.tsNs,
+            e.line,
+            e.metadata.map((m) => [m.name, m.value]),
+          ]),
         })),
         streams.map((s) => ({
           labels: s.labels,
@@ -60,20 +66,25 @@ describe("decodeLokiProto", () => {
     ).finish();
     const [s] = decodeLokiProto(buf).streams;
     assert.equal(s!.labels, '{a="b"}');
-    assert.deepEqual(s!.entries, [
-      { tsNs: -62135596800n * 1_000_000_000n, line: "l", metadata: [], lineBytes: 1 },
-    ]);
+    // The time is clamped to Int64 nanoseconds, and kept exactly for messages.
+    assert.deepEqual(linesToEntries(s!.lines), [{ tsNs: -(2n ** 63n), line: "l", metadata: [] }]);
+    assert.deepEqual(s!.wide, new Map([[0, -62135596800n * 1_000_000_000n]]));
   });
 
-  it("gives each line's UTF-8 length, also for lines that are not ASCII or not UTF-8", () => {
+  it("keeps lines as byte ranges of the body, and UTF-8 where a line was not", () => {
     const lines = ["plain", "héllo wörld", "emoji 🙂", ""];
     const buf = encodeLokiPushRequest({
       streams: [{ labels: '{a="b"}', entries: lines.map((line) => ({ line })) }],
     });
-    const got = decodeLokiProto(buf).streams[0]!.entries;
+    const got = decodeLokiProto(buf).streams[0]!.lines;
+    assert.equal(got.data.buffer, buf.buffer, "not copied");
     assert.deepEqual(
-      got.map((e) => e.lineBytes),
+      Array.from({ length: got.count }, (_, i) => got.end[i]! - got.start[i]!),
       lines.map((l) => Buffer.byteLength(l)),
+    );
+    assert.deepEqual(
+      linesToEntries(got).map((e) => e.line),
+      lines,
     );
     // A bad byte reads as U+FFFD, whose UTF-8 (3 bytes) is what storage writes.
     const bad = Buffer.from(
@@ -82,9 +93,37 @@ describe("decodeLokiProto", () => {
       }),
     );
     bad[bad.indexOf("aXb") + 1] = 0xff;
-    const [e] = decodeLokiProto(bad).streams[0]!.entries;
-    assert.equal(e!.line, "a\ufffdb");
-    assert.equal(e!.lineBytes, 5);
+    const fixed = decodeLokiProto(bad).streams[0]!.lines;
+    assert.deepEqual(
+      linesToEntries(fixed).map((e) => e.line),
+      ["a\ufffdb"],
+    );
+    assert.equal(fixed.end[0]! - fixed.start[0]!, 5);
+  });
+
+  it("finds a bad byte anywhere in a line, whatever the line's alignment", () => {
+    const line = "abcdefghijklmnopqrstuvwxyz0123456789";
+    for (let pad = 0; pad < 4; pad++) {
+      for (let k = 0; k < line.length; k++) {
+        const body = Buffer.from(
+          encodeLokiPushRequest({
+            streams: [{ labels: `{a="${"b".repeat(pad)}"}`, entries: [{ line }] }],
+          }),
+        );
+        const at = body.indexOf(line) + k;
+        body[at] = 0xff;
+        // At an odd offset of a larger buffer too (a Buffer pool slice).
+        const outer = Buffer.alloc(body.length + 3);
+        body.copy(outer, pad);
+        const got = decodeLokiProto(outer.subarray(pad, pad + body.length)).streams[0]!.lines;
+        const want = line.slice(0, k) + "\ufffd" + line.slice(k + 1);
+        assert.deepEqual(
+          linesToEntries(got).map((e) => e.line),
+          [want],
+          `pad ${pad}, byte ${k}`,
+        );
+      }
+    }
   });
 
   it("refuses truncated and malformed messages with a 400, never another error", () => {

@@ -65,12 +65,13 @@ describe("LevelDetector", () => {
     it(`${JSON.stringify(c.labels ?? c.md ?? [])} ${c.line} → ${c.want}`, () => {
       const md = (c.md ?? []).map(([name, value]) => ({ name, value }));
       const labels = (c.labels ?? []).map(([name, value]) => ({ name, value }));
-      assert.equal(d.detect(labels, md, c.line), c.want);
+      const b = Buffer.from(c.line);
+      assert.equal(d.detect(labels, md, b, 0, b.length), c.want);
     });
   }
   it("normalizes an existing detected_level in place", () => {
     const md = [{ name: "detected_level", value: "WRN" }];
-    assert.equal(d.detect([], md, "x"), undefined);
+    assert.equal(d.detect([], md, Buffer.from("x"), 0, 1), undefined);
     assert.deepEqual(md, [{ name: "detected_level", value: "warn" }]);
   });
 });

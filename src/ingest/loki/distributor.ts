@@ -12,7 +12,8 @@
 // an answer always describes what was stored.
 import type { Label, Labels } from "../../model/labels/index.ts";
 import { EMPTY_LABELS } from "../../model/labels/index.ts";
-import type { LogEntry, LogStore } from "../../storage/logs.ts";
+import type { LogLines, LogStore } from "../../storage/logs.ts";
+import { replaceLines, tsBefore as before, tsWords } from "../../storage/logs.ts";
 import { StorageClosedError } from "../../storage/index.ts";
 import { errorMessage } from "../../util/errors.ts";
 import type { LogIngestConfig } from "./config.ts";
@@ -32,22 +33,14 @@ export const SERVICE_UNKNOWN = "unknown_service";
 /** Labels Loki reserves for its own streams, which skip label validation. */
 const INTERNAL_LABELS = ["__aggregated_metric__", "__pattern__"];
 
-/** PushEntry is one entry of a push request before validation. */
-export interface PushEntry {
-  /** tsNs: nanoseconds since the Unix epoch. */
-  readonly tsNs: bigint;
-  readonly line: string;
-  /** metadata: structured metadata as sent (any order, names not yet normalized). */
-  readonly metadata: readonly Label[];
-  /** lineBytes: the UTF-8 length of line, when the decoder knows it. */
-  readonly lineBytes?: number;
-}
-
 /** PushStream is one stream of a push request before validation. */
 export interface PushStream {
   /** labels: sorted by name, no empty values; repeated names are possible (and invalid). */
   readonly labels: readonly Label[];
-  readonly entries: readonly PushEntry[];
+  /** lines: the entries; their metadata as sent (any order, names not yet normalized). */
+  readonly lines: LogLines;
+  /** wide: exact times of entries clamped to Int64 nanoseconds in lines.ts (LogLinesBuilder). */
+  readonly wide?: ReadonlyMap<number, bigint>;
 }
 
 /** PushOutcome is the answer to a push whose accepted part (if any) has been committed. */
@@ -110,6 +103,17 @@ export function byteLen(s: string): number {
 export function metadataSize(md: readonly Label[]): number {
   let n = 0;
   for (const l of md) n += byteLen(l.name) + byteLen(l.value);
+  return n;
+}
+
+/** linesSize is what Loki counts of entries: line bytes plus metadata sizes. */
+function linesSize(lines: LogLines): number {
+  let n = 0;
+  for (let i = 0; i < lines.count; i++) {
+    n += lines.end[i]! - lines.start[i]!;
+    const md = lines.metadata[i]!;
+    if (md.length > 0) n += metadataSize(md);
+  }
   return n;
 }
 
@@ -255,9 +259,10 @@ class GroupedErrors {
 interface ValidStream {
   readonly labels: Labels;
   readonly text: string;
-  readonly entries: LogEntry[];
-  readonly sizes: number[];
-  bytes: number;
+  readonly lines: LogLines;
+  /** sizes[i]: entry i's line and metadata bytes. */
+  readonly sizes: Int32Array;
+  readonly bytes: number;
 }
 
 /**
@@ -295,10 +300,8 @@ export class LogDistributor {
     let total = 0;
     let totalBytes = 0;
     for (const s of streams) {
-      total += s.entries.length;
-      for (const e of s.entries) {
-        totalBytes += (e.lineBytes ?? byteLen(e.line)) + metadataSize(e.metadata);
-      }
+      total += s.lines.count;
+      totalBytes += linesSize(s.lines);
     }
     m.receivedLines.inc({ format }, total);
     m.receivedBytes.inc({ format }, totalBytes);
@@ -308,8 +311,10 @@ export class LogDistributor {
 
     const nowMs = this.now();
     const nowNs = BigInt(nowMs) * 1_000_000n;
-    const oldestNs = nowNs - BigInt(limits.rejectOldSamplesMaxAgeMs) * 1_000_000n;
-    const newestNs = nowNs + BigInt(limits.creationGracePeriodMs) * 1_000_000n;
+    const window = timeWindow(
+      nowNs - BigInt(limits.rejectOldSamplesMaxAgeMs) * 1_000_000n,
+      nowNs + BigInt(limits.creationGracePeriodMs) * 1_000_000n,
+    );
     const errors = new GroupedErrors();
     const detector =
       limits.discoverLogLevels && limits.allowStructuredMetadata
@@ -319,63 +324,18 @@ export class LogDistributor {
     let rejected = 0;
 
     for (const s of streams) {
-      if (s.entries.length === 0) continue;
-      const entries = this.truncate(s.entries, limits, format);
+      if (s.lines.count === 0) continue;
+      const lines = this.truncate(s.lines, limits, format);
       const text = formatStreamLabels(s.labels);
-      const labelErr = this.validateLabels(s.labels, text, entries, limits, format);
+      const labelErr = this.validateLabels(s.labels, text, lines, limits, format);
       if (labelErr) {
         errors.add(labelErr);
-        rejected += entries.length;
+        rejected += lines.count;
         continue;
       }
-      const vs: ValidStream = { labels: s.labels, text, entries: [], sizes: [], bytes: 0 };
-      let prevTs = entries[0]!.tsNs;
-      for (const e of entries) {
-        const lineLen = e.lineBytes ?? byteLen(e.line);
-        const entryErr = this.validateEntry(e, lineLen, text, limits, oldestNs, newestNs, format);
-        if (entryErr) {
-          errors.add(entryErr);
-          rejected++;
-          continue;
-        }
-        let md: Labels;
-        let mdSize: number;
-        if (e.metadata.length === 0) {
-          // The common case: a shared array per level instead of one per entry.
-          const level = detector?.detect(s.labels, NO_PAIRS, e.line);
-          if (level === undefined) {
-            md = EMPTY_LABELS;
-            mdSize = 0;
-          } else {
-            const lm = levelMetadata(level);
-            md = lm.md;
-            mdSize = lm.size;
-          }
-        } else {
-          const m = normalizeMetadata(e.metadata);
-          if (detector) {
-            const level = detector.detect(s.labels, m, e.line);
-            if (level !== undefined) m.push({ name: DETECTED_LEVEL, value: level });
-          }
-          md = sortMetadata(m);
-          mdSize = metadataSize(md);
-        }
-        let tsNs = e.tsNs;
-        const n = vs.entries.length;
-        if (limits.incrementDuplicateTimestamp && n > 0) {
-          const prev = vs.entries[n - 1]!;
-          if (prev.line !== e.line && (tsNs === prevTs || tsNs === prev.tsNs)) {
-            tsNs = prev.tsNs + 1n;
-          } else {
-            prevTs = tsNs;
-          }
-        }
-        const size = lineLen + mdSize;
-        vs.entries.push({ tsNs, line: e.line, metadata: md, lineBytes: lineLen });
-        vs.sizes.push(size);
-        vs.bytes += size;
-      }
-      if (vs.entries.length > 0) valid.push(vs);
+      const vs = this.validateEntries(s, lines, text, limits, window, detector, errors, format);
+      rejected += lines.count - vs.lines.count;
+      if (vs.lines.count > 0) valid.push(vs);
     }
 
     const validationMessage = errors.toString();
@@ -386,7 +346,7 @@ export class LogDistributor {
 
     // The ingestion rate limit admits the whole request or nothing (enforceIngestionRateLimits).
     const requestBytes = valid.reduce((n, s) => n + s.bytes, 0);
-    const requestLines = valid.reduce((n, s) => n + s.entries.length, 0);
+    const requestLines = valid.reduce((n, s) => n + s.lines.count, 0);
     if (!this.admit(nowMs, requestBytes, limits)) {
       this.discard(format, "rate_limited", requestLines, requestBytes);
       const limit = Math.trunc(limits.ingestionRateBytes);
@@ -418,15 +378,14 @@ export class LogDistributor {
             limits.perStreamRateLimitBurstBytes,
           )
         ) {
-          app.append(vs.labels, vs.entries);
-          accepted += vs.entries.length;
+          app.appendLines(vs.labels, vs.lines);
+          accepted += vs.lines.count;
           continue;
         }
-        const keep: LogEntry[] = [];
+        const keep: number[] = [];
         const failed: string[] = [];
         let failedBytes = 0;
-        for (let i = 0; i < vs.entries.length; i++) {
-          const e = vs.entries[i]!;
+        for (let i = 0; i < vs.lines.count; i++) {
           const size = vs.sizes[i]!;
           const ok = this.streamLimits.allow(
             vs.text,
@@ -436,11 +395,11 @@ export class LogDistributor {
             limits.perStreamRateLimitBurstBytes,
           );
           if (ok) {
-            keep.push(e);
+            keep.push(i);
             continue;
           }
           failed.push(
-            `entry with timestamp ${formatGoTime(e.tsNs)} ignored, reason: 'Per stream rate ` +
+            `entry with timestamp ${formatGoTime(vs.lines.ts[i]!)} ignored, reason: 'Per stream rate ` +
               `limit exceeded (limit: ${formatByteSize(limits.perStreamRateLimitBytes)}/sec) while ` +
               `attempting to ingest for stream '${vs.text}' totaling ${formatByteSize(size)}, ` +
               "consider splitting a stream via additional labels or contact your Loki " +
@@ -454,12 +413,12 @@ export class LogDistributor {
           if (streamLimitMessage === "") {
             streamLimitMessage =
               failed.slice(0, MAX_RETURNED_STREAM_ERRORS).join("") +
-              `user '${TENANT}', total ignored: ${failed.length} out of ${vs.entries.length} ` +
+              `user '${TENANT}', total ignored: ${failed.length} out of ${vs.lines.count} ` +
               `for stream: ${vs.text}`;
           }
         }
         if (keep.length > 0) {
-          app.append(vs.labels, keep);
+          app.appendLines(vs.labels, selectLines(vs.lines, keep));
           accepted += keep.length;
         }
       }
@@ -498,50 +457,148 @@ export class LogDistributor {
   }
 
   /** truncate shortens lines over max_line_size when max_line_size_truncate is on. */
-  private truncate(
-    entries: readonly PushEntry[],
-    limits: LogIngestConfig,
-    format: IngestFormat,
-  ): readonly PushEntry[] {
+  private truncate(lines: LogLines, limits: LogIngestConfig, format: IngestFormat): LogLines {
     const max = limits.maxLineSizeBytes;
-    if (!limits.maxLineSizeTruncate || max === 0) return entries;
-    const suffix = limits.maxLineSizeTruncateIdentifier;
-    const keepBytes = max - byteLen(suffix);
-    if (keepBytes <= 0) return entries;
-    let lines = 0;
+    if (!limits.maxLineSizeTruncate || max === 0) return lines;
+    const suffix = Buffer.from(limits.maxLineSizeTruncateIdentifier, "utf8");
+    const keepBytes = max - suffix.length;
+    if (keepBytes <= 0) return lines;
+    const replace = new Map<number, Uint8Array>();
     let bytes = 0;
-    const out = entries.map((e) => {
-      const len = byteLen(e.line);
-      if (len <= max) return e;
+    for (let i = 0; i < lines.count; i++) {
+      const start = lines.start[i]!;
+      const len = lines.end[i]! - start;
+      if (len <= max) continue;
       // Cut at a character boundary at or before keepBytes (Loki cuts bytes, which can split a
       // character).
-      const buf = Buffer.from(e.line, "utf8");
       let end = keepBytes;
-      while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
-      lines++;
+      while (end > 0 && (lines.data[start + end]! & 0xc0) === 0x80) end--;
       bytes += len - end;
-      const line = buf.subarray(0, end).toString("utf8") + suffix;
-      return { tsNs: e.tsNs, line, metadata: e.metadata };
-    });
-    if (lines > 0) {
-      this.opts.metrics.mutatedLines.inc({ reason: "line_too_long", format }, lines);
-      this.opts.metrics.mutatedBytes.inc({ reason: "line_too_long", format }, bytes);
+      replace.set(i, Buffer.concat([lines.data.subarray(start, start + end), suffix]));
     }
-    return out;
+    if (replace.size === 0) return lines;
+    this.opts.metrics.mutatedLines.inc({ reason: "line_too_long", format }, replace.size);
+    this.opts.metrics.mutatedBytes.inc({ reason: "line_too_long", format }, bytes);
+    return replaceLines(lines, replace);
+  }
+
+  /**
+   * validateEntries checks a stream's entries (Loki's ValidateEntry), adds detected levels and
+   * normalizes metadata, and returns the valid ones as new columns with their sizes. Times are
+   * compared as 32-bit words, without a bigint per entry; a failing entry takes the slow path.
+   */
+  private validateEntries(
+    s: PushStream,
+    lines: LogLines,
+    text: string,
+    limits: LogIngestConfig,
+    window: TimeWindow,
+    detector: LevelDetector | undefined,
+    errors: GroupedErrors,
+    format: IngestFormat,
+  ): ValidStream {
+    const n = lines.count;
+    const { data, metadata } = lines;
+    const ts = lines.ts.slice(0, n);
+    const start = lines.start.slice(0, n);
+    const end = lines.end.slice(0, n);
+    const ts32 = new Int32Array(ts.buffer);
+    const md: Labels[] = [];
+    const sizes = new Int32Array(n);
+    const [oldHi, oldLo] = window.oldestWords;
+    const [newHi, newLo] = window.newestWords;
+    const rejectOld = limits.rejectOldSamples;
+    const maxLine = limits.maxLineSizeBytes;
+    const dedupe = limits.incrementDuplicateTimestamp;
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let prevHi = ts32[1]!;
+    let prevLo = ts32[0]!;
+    let bytes = 0;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      let hi = ts32[2 * i + 1]!;
+      let lo = ts32[2 * i]!;
+      const from = start[i]!;
+      const to = end[i]!;
+      const lineLen = to - from;
+      const raw = metadata[i]!;
+      if (!(
+        (!rejectOld || !before(hi, lo, oldHi, oldLo)) &&
+        !before(newHi, newLo, hi, lo) &&
+        (maxLine === 0 || lineLen <= maxLine) &&
+        raw.length === 0
+      )) {
+        const tsNs = s.wide?.get(i) ?? ts[i]!;
+        const err = this.validateEntry(tsNs, lineLen, raw, text, limits, window, format);
+        if (err) {
+          errors.add(err);
+          continue;
+        }
+      }
+      let entryMd: Labels;
+      let mdSize: number;
+      if (raw.length === 0) {
+        // The common case: a shared array per level instead of one per entry.
+        const level = detector?.detect(s.labels, NO_PAIRS, data, from, to);
+        if (level === undefined) {
+          entryMd = EMPTY_LABELS;
+          mdSize = 0;
+        } else {
+          const lm = levelMetadata(level);
+          entryMd = lm.md;
+          mdSize = lm.size;
+        }
+      } else {
+        const norm = normalizeMetadata(raw);
+        if (detector) {
+          const level = detector.detect(s.labels, norm, data, from, to);
+          if (level !== undefined) norm.push({ name: DETECTED_LEVEL, value: level });
+        }
+        entryMd = sortMetadata(norm);
+        mdSize = metadataSize(entryMd);
+      }
+      if (dedupe && k > 0) {
+        // Loki's increment_duplicate_timestamp: a different line at the time of the one before
+        // (or of its original time) moves one nanosecond past it.
+        const lastHi = ts32[2 * k - 1]!;
+        const lastLo = ts32[2 * k - 2]!;
+        const differs = buf.compare(buf, start[k - 1]!, end[k - 1]!, from, to) !== 0;
+        if (differs && ((hi === prevHi && lo === prevLo) || (hi === lastHi && lo === lastLo))) {
+          lo = (lastLo + 1) | 0;
+          hi = lo === 0 ? lastHi + 1 : lastHi;
+        } else {
+          prevHi = hi;
+          prevLo = lo;
+        }
+      }
+      ts32[2 * k] = lo;
+      ts32[2 * k + 1] = hi;
+      start[k] = from;
+      end[k] = to;
+      md.push(entryMd);
+      sizes[k] = lineLen + mdSize;
+      bytes += lineLen + mdSize;
+      k++;
+    }
+    return {
+      labels: s.labels,
+      text,
+      lines: { count: k, data, ts, start, end, metadata: md },
+      sizes,
+      bytes,
+    };
   }
 
   /** validateLabels is Loki's Validator.ValidateLabels; it returns a message or "". */
   private validateLabels(
     labels: readonly Label[],
     text: string,
-    entries: readonly PushEntry[],
+    lines: LogLines,
     limits: LogIngestConfig,
     format: IngestFormat,
   ): string {
     const fail = (reason: DiscardReason, msg: string): string => {
-      let bytes = 0;
-      for (const e of entries) bytes += byteLen(e.line) + metadataSize(e.metadata);
-      this.discard(format, reason, entries.length, bytes);
+      this.discard(format, reason, lines.count, linesSize(lines));
       return msg;
     };
     if (labels.length === 0) {
@@ -580,39 +637,31 @@ export class LogDistributor {
 
   /** validateEntry is Loki's Validator.ValidateEntry; it returns a message or "". */
   private validateEntry(
-    e: PushEntry,
+    tsNs: bigint,
     lineLen: number,
+    metadata: readonly Label[],
     text: string,
     limits: LogIngestConfig,
-    oldestNs: bigint,
-    newestNs: bigint,
+    window: TimeWindow,
     format: IngestFormat,
   ): string {
-    // The common case without a closure (this runs for every entry).
-    if (
-      (!limits.rejectOldSamples || e.tsNs >= oldestNs) &&
-      e.tsNs <= newestNs &&
-      (limits.maxLineSizeBytes === 0 || lineLen <= limits.maxLineSizeBytes) &&
-      e.metadata.length === 0
-    ) {
-      return "";
-    }
-    const mdSize = metadataSize(e.metadata);
+    const { oldestNs, newestNs } = window;
+    const mdSize = metadataSize(metadata);
     const fail = (reason: DiscardReason, msg: string): string => {
       this.discard(format, reason, 1, lineLen + mdSize);
       return msg;
     };
-    if (limits.rejectOldSamples && e.tsNs < oldestNs) {
+    if (limits.rejectOldSamples && tsNs < oldestNs) {
       return fail(
         "greater_than_max_sample_age",
-        `entry for stream '${text}' has timestamp too old: ${formatRFC3339(e.tsNs)}, ` +
+        `entry for stream '${text}' has timestamp too old: ${formatRFC3339(tsNs)}, ` +
           `oldest acceptable timestamp is: ${formatRFC3339(oldestNs)}`,
       );
     }
-    if (e.tsNs > newestNs) {
+    if (tsNs > newestNs) {
       return fail(
         "too_far_in_future",
-        `entry for stream '${text}' has timestamp too new: ${formatRFC3339(e.tsNs)}`,
+        `entry for stream '${text}' has timestamp too new: ${formatRFC3339(tsNs)}`,
       );
     }
     if (limits.maxLineSizeBytes !== 0 && lineLen > limits.maxLineSizeBytes) {
@@ -622,7 +671,7 @@ export class LogDistributor {
           `adding an entry with length '${lineLen}' bytes`,
       );
     }
-    const count = e.metadata.length;
+    const count = metadata.length;
     if (count > 0) {
       if (!limits.allowStructuredMetadata) {
         return fail(
@@ -653,6 +702,43 @@ export class LogDistributor {
     }
     return "";
   }
+}
+
+/** TimeWindow is the range of acceptable entry times, also as 32-bit words (tsBefore). */
+interface TimeWindow {
+  readonly oldestNs: bigint;
+  readonly newestNs: bigint;
+  readonly oldestWords: readonly [number, number];
+  readonly newestWords: readonly [number, number];
+}
+
+function timeWindow(oldestNs: bigint, newestNs: bigint): TimeWindow {
+  // Bounds past the Int64 range clamp to it, as entry times do (LogLinesBuilder).
+  const clamp = (ns: bigint) => (ns > INT64_MAX ? INT64_MAX : ns < INT64_MIN ? INT64_MIN : ns);
+  return {
+    oldestNs,
+    newestNs,
+    oldestWords: tsWords(clamp(oldestNs)),
+    newestWords: tsWords(clamp(newestNs)),
+  };
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+/** selectLines returns the entries of `lines` at the indexes `keep`, as new columns. */
+function selectLines(lines: LogLines, keep: readonly number[]): LogLines {
+  const idx = Int32Array.from(keep);
+  const ts = new BigInt64Array(idx.length);
+  idx.forEach((i, k) => (ts[k] = lines.ts[i]!));
+  return {
+    count: idx.length,
+    data: lines.data,
+    ts,
+    start: idx.map((i) => lines.start[i]!),
+    end: idx.map((i) => lines.end[i]!),
+    metadata: keep.map((i) => lines.metadata[i]!),
+  };
 }
 
 /** MAX_RETURNED_STREAM_ERRORS is Loki's ingester.max-ignored-stream-errors default. */

@@ -19,7 +19,7 @@ export {
   toPushStreams,
 } from "./decode.ts";
 export { DETECTED_LEVEL, LevelDetector, normalizeLevel } from "./detect-level.ts";
-export type { LogDistributorOptions, PushEntry, PushOutcome, PushStream } from "./distributor.ts";
+export type { LogDistributorOptions, PushOutcome, PushStream } from "./distributor.ts";
 export {
   LogDistributor,
   MISSING_STREAMS,

@@ -12,7 +12,8 @@
 //     followed by the resource's and the scope's (scope_name, scope_version).
 //   - The entry time is time_unix_nano, else observed_time_unix_nano, else now.
 import type { Label } from "../../model/labels/index.ts";
-import type { PushEntry, PushStream } from "../loki/index.ts";
+import type { PushStream } from "../loki/index.ts";
+import { LogLinesBuilder } from "../../storage/logs.ts";
 import { PushError, SERVICE_NAME, SERVICE_UNKNOWN, normalizeMetadataName } from "../loki/index.ts";
 import type { OtlpLogsConfig } from "./config.ts";
 import { actionFor } from "./config.ts";
@@ -131,15 +132,15 @@ export interface OtlpMappingOptions {
  */
 export function otlpToStreams(req: OtlpLogsRequest, o: OtlpMappingOptions): PushStream[] {
   const cfg = o.config;
-  const streams = new Map<string, { labels: Label[]; entries: PushEntry[] }>();
-  const streamFor = (labels: Label[]): PushEntry[] => {
+  const streams = new Map<string, { labels: Label[]; b: LogLinesBuilder }>();
+  const streamFor = (labels: Label[]): LogLinesBuilder => {
     const k = keyOf(labels);
     let s = streams.get(k);
     if (!s) {
-      s = { labels, entries: [] };
+      s = { labels, b: new LogLinesBuilder() };
       streams.set(k, s);
     }
-    return s.entries;
+    return s.b;
   };
 
   for (const rl of req.resourceLogs) {
@@ -193,11 +194,11 @@ export function otlpToStreams(req: OtlpLogsRequest, o: OtlpMappingOptions): Push
           labels = sortedLabels(combined);
         }
         metadata.push(...resourceMd, ...scopeMd);
-        streamFor(labels).push({ tsNs: entryTime(lr, o.nowNs), line: asString(lr.body), metadata });
+        streamFor(labels).add(entryTime(lr, o.nowNs), asString(lr.body), metadata);
       }
     }
   }
-  return [...streams.values()];
+  return [...streams.values()].map((s) => ({ labels: s.labels, lines: s.b.build() }));
 }
 
 function entryTime(lr: OtlpLogRecord, nowNs: bigint): bigint {

@@ -8,11 +8,13 @@
 // The same columns are what the write-ahead log stores (LINES records): a commit's part of a
 // head is logged as views of the head's arrays, and a replay appends them to a new head.
 import type { Label, Labels } from "../../model/labels/index.ts";
-import type { LogEntry, LogLine } from "../logs.ts";
+import type { LogLines } from "../logs.ts";
+import { tsBefore as before, tsFromWords as toBigint } from "../logs.ts";
 import type { BloomBlock } from "./logs-bloom.ts";
-import { BLOCK_MAX_BYTES, addNgrams, bloomShift, bloomWords, foldBloom } from "./logs-bloom.ts";
+import { BLOCK_MAX_BYTES, bloomShift, foldBloom } from "./logs-bloom.ts";
 import { stringSize, writeString } from "./logs-native.ts";
 import { NativeReader, varintLength, writeVarint } from "./native.ts";
+import { ngramMemory } from "./wasm/ngrams.ts";
 
 /** HeadStream is what a head needs of its stream. */
 export interface HeadStream {
@@ -95,25 +97,31 @@ export class DayHead {
   text = 0;
   // Small to start with: a head exists per active (stream, day), and there may be many.
   private ts = new BigInt64Array(16);
+  /** ts32 views ts as (low, high) 32-bit words: timestamps are compared without bigints. */
+  private ts32 = new Int32Array(this.ts.buffer);
   private lines = new Bytes(1 << 10);
   /** runs[i] is the metadata of runRows[i] rows, in row order. */
   private runs: EncodedPairs[] = [];
   private runRows: number[] = [];
   /** sorted: the rows are in (ts, line) order, the table's; the last row's ts and line bytes. */
   private sorted = true;
-  private lastTs = 0n;
+  private lastHi = 0;
+  private lastLo = 0;
   private lastStart = 0;
   private lastEnd = 0;
   /** blooms: the filter rows of the blocks closed so far. */
   readonly blooms: BloomBlock[] = [];
-  // The block being filled: its filter, sized for capText bytes of text.
-  private bloom: Uint8Array | undefined;
-  private words: Int32Array = new Int32Array(0);
+  // The block being filled: its filter (a slot of the n-gram module's memory, -1 for none) of
+  // filterBytes, sized for capText bytes of text.
+  private filter = -1;
+  private filterBytes = 0;
   private shift = 32;
   private capText = 0;
   private blockText = 0;
-  private blockMin = 0n;
-  private blockMax = 0n;
+  private minHi = 0;
+  private minLo = 0;
+  private maxHi = 0;
+  private maxLo = 0;
   /** lastMd: the metadata of the last run, as appended. */
   private lastMd: Labels | undefined;
 
@@ -139,56 +147,66 @@ export class DayHead {
     const ts = new BigInt64Array(cap);
     ts.set(this.ts.subarray(0, this.rows));
     this.ts = ts;
+    this.ts32 = new Int32Array(ts.buffer);
   }
 
   /** startLine closes the block when a line of n bytes would overflow it, and opens one. */
-  private startLine(n: number, tsNs: bigint): void {
-    if (this.bloom && this.blockText > 0 && this.blockText + n > this.capText) {
+  private startLine(n: number, hi: number, lo: number): void {
+    if (this.filter >= 0 && this.blockText > 0 && this.blockText + n > this.capText) {
       const full = this.blockText >= this.capText / 2;
       this.closeBlock();
       // A block that filled its filter makes the next one twice as large.
       if (full) this.stream.bloomText = Math.min(BLOCK_MAX_BYTES, this.capText * 2);
     }
-    if (!this.bloom) {
+    if (this.filter < 0) {
       this.capText = Math.max(FIRST_BLOOM_TEXT, Math.min(BLOCK_MAX_BYTES, this.stream.bloomText));
       this.shift = bloomShift(this.capText);
-      this.bloom = new Uint8Array(1 << (32 - this.shift - 3));
-      this.words = bloomWords(this.bloom);
-      this.blockMin = tsNs;
-      this.blockMax = tsNs;
-    } else if (tsNs < this.blockMin) this.blockMin = tsNs;
-    else if (tsNs > this.blockMax) this.blockMax = tsNs;
+      this.filterBytes = 1 << (32 - this.shift - 3);
+      this.filter = ngramMemory().alloc(this.filterBytes);
+      this.minHi = this.maxHi = hi;
+      this.minLo = this.maxLo = lo;
+    } else if (before(hi, lo, this.minHi, this.minLo)) {
+      this.minHi = hi;
+      this.minLo = lo;
+    } else if (before(this.maxHi, this.maxLo, hi, lo)) {
+      this.maxHi = hi;
+      this.maxLo = lo;
+    }
     this.blockText += n;
   }
 
-  /** closeBlock ends the block being filled: its filter, folded to its text's size, is kept. */
+  /**
+   * closeBlock ends the block being filled: its filter, folded to its text's size, is kept
+   * (and its slot in the n-gram module's memory freed: a head must be closed to be dropped).
+   */
   closeBlock(): void {
-    const bloom = this.bloom;
-    if (!bloom) return;
+    if (this.filter < 0) return;
+    const bloom = ngramMemory().take(this.filter, this.filterBytes);
+    this.filter = -1;
     const want = bloomShift(this.blockText);
     const levels = Math.max(0, want - this.shift);
     this.blooms.push({
       fpLo: this.stream.fpLo,
       fpHi: this.stream.fpHi,
-      startNs: this.blockMin,
-      endNs: this.blockMax,
+      startNs: toBigint(this.minHi, this.minLo),
+      endNs: toBigint(this.maxHi, this.maxLo),
       shift: this.shift + levels,
       bloom: levels > 0 ? foldBloom(bloom, levels) : bloom,
     });
-    this.bloom = undefined;
     this.blockText = 0;
   }
 
   /** order notes whether the row just written (ts, line bytes [start, end)) keeps the order. */
-  private order(r: number, ts: bigint, start: number, end: number): void {
+  private order(r: number, hi: number, lo: number, start: number, end: number): void {
     if (this.sorted && r > 0) {
-      if (ts < this.lastTs) this.sorted = false;
-      else if (ts === this.lastTs) {
+      if (before(hi, lo, this.lastHi, this.lastLo)) this.sorted = false;
+      else if (hi === this.lastHi && lo === this.lastLo) {
         const b = this.lines.buf;
         if (b.compare(b, this.lastStart, this.lastEnd, start, end) < 0) this.sorted = false;
       }
     }
-    this.lastTs = ts;
+    this.lastHi = hi;
+    this.lastLo = lo;
     this.lastStart = start;
     this.lastEnd = end;
   }
@@ -209,47 +227,38 @@ export class DayHead {
   }
 
   /**
-   * beginRow starts row `rows` (room for it made by grow): its ts, its filter block, the
-   * varint of its n line bytes. It returns where in `lines.buf` the bytes go.
+   * appendLines appends entries given as columns: all of them, or the rows listed in `sel`.
+   * Each line is copied into the line column with its n-grams set in the block's filter in the
+   * same pass.
    */
-  private beginRow(n: number, tsNs: bigint): number {
-    this.startLine(n, tsNs);
-    this.ts[this.rows] = tsNs;
-    return writeVarint(this.lines.reserve(5 + n), this.lines.len, n);
+  appendLines(lines: LogLines, sel?: Int32Array): void {
+    const n = sel ? sel.length : lines.count;
+    this.grow(this.rows + n);
+    const { data, start, end, metadata } = lines;
+    const ts32 = new Int32Array(lines.ts.buffer, lines.ts.byteOffset, 2 * lines.count);
+    const src = asBuffer(data);
+    for (let k = 0; k < n; k++) {
+      const i = sel ? sel[k]! : k;
+      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, src, start[i]!, end[i]!);
+      this.metadata(metadata[i]!);
+    }
+    ngramMemory().endSpan();
   }
 
-  /** endRow ends the row whose n line bytes were written at off. */
-  private endRow(tsNs: bigint, off: number, n: number): void {
+  /** appendRow appends the row with timestamp words (hi, lo) and the line src[from, to). */
+  private appendRow(hi: number, lo: number, src: Buffer, from: number, to: number): void {
+    const n = to - from;
+    this.startLine(n, hi, lo);
+    const r = this.rows;
+    this.ts32[2 * r] = lo;
+    this.ts32[2 * r + 1] = hi;
+    const off = writeVarint(this.lines.reserve(5 + n), this.lines.len, n);
+    src.copy(this.lines.buf, off, from, to);
+    ngramMemory().hash(src, from, to, this.filter, this.shift);
     this.lines.len = off + n;
-    this.order(this.rows, tsNs, off, off + n);
-    this.rows++;
+    this.order(r, hi, lo, off, off + n);
+    this.rows = r + 1;
     this.text += n;
-  }
-
-  /** appendLines appends entries whose lines are byte ranges of `data`. */
-  appendLines(data: Uint8Array, lines: readonly LogLine[]): void {
-    this.grow(this.rows + lines.length);
-    for (const e of lines) {
-      const n = e.end - e.start;
-      const off = this.beginRow(n, e.tsNs);
-      copyNgrams(this.words, this.shift, data, e.start, e.end, this.lines.buf, off);
-      this.endRow(e.tsNs, off, n);
-      this.metadata(e.metadata);
-    }
-  }
-
-  /** appendStrings appends entries whose lines are strings. */
-  appendStrings(entries: readonly LogEntry[]): void {
-    this.grow(this.rows + entries.length);
-    for (const e of entries) {
-      const n = e.lineBytes ?? Buffer.byteLength(e.line, "utf8");
-      const off = this.beginRow(n, e.tsNs);
-      const out = this.lines.buf;
-      if (n > 0) out.write(e.line, off, n, "utf8");
-      addNgrams(this.words, this.shift, out, off, off + n);
-      this.endRow(e.tsNs, off, n);
-      this.metadata(e.metadata);
-    }
   }
 
   /**
@@ -288,16 +297,17 @@ export class DayHead {
   /** appendRecord appends the rows of a LINES record (decodeWalLines), rebuilding blooms. */
   appendRecord(rec: WalLines): void {
     this.grow(this.rows + rec.rows);
-    const ts = new BigInt64Array(new Uint8Array(rec.ts).buffer);
+    // A copy: the record's bytes need not be aligned for a word view.
+    const ts32 = new Int32Array(new Uint8Array(rec.ts).buffer);
     const r = new NativeReader(rec.lines);
+    const src = asBuffer(rec.lines);
     for (let i = 0; i < rec.rows; i++) {
       const n = r.varint();
       if (r.off + n > rec.lines.length) throw new Error("log WAL record: line column cut short");
-      const off = this.beginRow(n, ts[i]!);
-      copyNgrams(this.words, this.shift, rec.lines, r.off, r.off + n, this.lines.buf, off);
-      this.endRow(ts[i]!, off, n);
+      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, src, r.off, r.off + n);
       r.off += n;
     }
+    ngramMemory().endSpan();
     for (const [count, enc] of rec.runs) {
       this.runs.push(enc);
       this.runRows.push(count);
@@ -331,11 +341,15 @@ export class DayHead {
       for (let k = this.runRows[i]!; k > 0; k--) md.push(enc);
     });
     const ts = this.ts;
+    const w = this.ts32;
     const idx = Array.from({ length: n }, (_, i) => i);
     idx.sort((a, b) => {
-      const x = ts[a]!;
-      const y = ts[b]!;
-      if (x !== y) return x < y ? -1 : 1;
+      const ah = w[2 * a + 1]!;
+      const al = w[2 * a]!;
+      const bh = w[2 * b + 1]!;
+      const bl = w[2 * b]!;
+      if (before(ah, al, bh, bl)) return -1;
+      if (ah !== bh || al !== bl) return 1;
       return lines.compare(lines, textAt[b]!, lineAt[b + 1]!, textAt[a]!, lineAt[a + 1]!);
     });
     const ts2 = new BigInt64Array(Math.max(n, 1));
@@ -353,11 +367,13 @@ export class DayHead {
       }
     });
     this.ts = ts2;
+    this.ts32 = new Int32Array(ts2.buffer);
     this.lines = lines2;
     this.lastMd = undefined;
     this.sorted = true;
     const last = idx[n - 1]!;
-    this.lastTs = ts[last]!;
+    this.lastHi = w[2 * last + 1]!;
+    this.lastLo = w[2 * last]!;
     this.lastStart = lineAt[n]! - (lineAt[last + 1]! - textAt[last]!);
     this.lastEnd = lineAt[n]!;
   }
@@ -392,39 +408,9 @@ interface HeadColumns {
   readonly runRows: readonly number[];
 }
 
-/**
- * copyNgrams copies src[start, end) to dst at off, setting the bits of its n-grams in `words`
- * (as addNgrams), and returns the offset after the copy: one pass over the line for both.
- */
-function copyNgrams(
-  words: Int32Array,
-  shift: number,
-  src: Uint8Array,
-  start: number,
-  end: number,
-  dst: Uint8Array,
-  off: number,
-): number {
-  if (end - start < 4) {
-    for (let i = start; i < end; i++) dst[off++] = src[i]!;
-    return off;
-  }
-  let v = 0;
-  for (let i = start; i < start + 3; i++) {
-    const b = src[i]!;
-    dst[off++] = b;
-    v = (v >>> 8) | (b << 24);
-  }
-  for (let i = start + 3; i < end; i++) {
-    const b = src[i]!;
-    dst[off++] = b;
-    v = (v >>> 8) | (b << 24);
-    const p = Math.imul(v, 0x9e3779b1) >>> shift;
-    words[p >>> 5]! |= 1 << (p & 31);
-    const q = Math.imul(v ^ (v >>> 15), 0x85ebca6b) >>> shift;
-    words[q >>> 5]! |= 1 << (q & 31);
-  }
-  return off;
+/** asBuffer views bytes as a Buffer (for its copy), without copying. */
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 const ENTRY_TYPES: readonly (readonly [string, string])[] = [

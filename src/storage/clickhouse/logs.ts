@@ -8,8 +8,7 @@ import {
 import { StorageClosedError, StorageError } from "../errors.ts";
 import type {
   LogAppender,
-  LogEntry,
-  LogLine,
+  LogLines,
   LogQuerier,
   LogRow,
   LogSelect,
@@ -17,6 +16,7 @@ import type {
   LogStore,
   LogVolume,
 } from "../logs.ts";
+import { entriesToLines, tsBefore as before, tsWords as words } from "../logs.ts";
 import {
   DAY_NS,
   compareForward,
@@ -113,9 +113,10 @@ const FLUSH_RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 const HEAD_LIMIT_FACTOR = 4;
 
 /** Appended is one append call's entries, as strings or as byte ranges of a buffer. */
-type Appended =
-  | { readonly info: StreamInfo; readonly entries: readonly LogEntry[] }
-  | { readonly info: StreamInfo; readonly data: Uint8Array; readonly lines: readonly LogLine[] };
+interface Appended {
+  readonly info: StreamInfo;
+  readonly lines: LogLines;
+}
 
 /** LITERAL_KEY_LIMIT: selects of at most this many streams send their keys as SQL literals. */
 const LITERAL_KEY_LIMIT = 2000;
@@ -297,12 +298,14 @@ export class ClickHouseLogStore implements LogStore {
       append: (labels, entries) => {
         use();
         validateLogAppend(labels, entries);
-        if (entries.length > 0) pending.push({ info: this.info(labels), entries });
+        if (entries.length > 0) {
+          pending.push({ info: this.info(labels), lines: entriesToLines(entries) });
+        }
       },
-      appendLines: (labels, data, lines) => {
+      appendLines: (labels, lines) => {
         use();
-        validateLogLines(labels, data, lines);
-        if (lines.length > 0) pending.push({ info: this.info(labels), data, lines });
+        validateLogLines(labels, lines);
+        if (lines.count > 0) pending.push({ info: this.info(labels), lines });
       },
       commit: () => {
         try {
@@ -373,12 +376,11 @@ export class ClickHouseLogStore implements LogStore {
     const frames: Uint8Array[] = [];
     let bytes = 0;
     for (const a of pending) {
-      for (const [day, part] of byDay(a)) {
+      for (const [day, sel] of byDay(a.lines)) {
         const head = this.dayHead(a.info, day);
         const m = head.mark();
         const text = head.text;
-        if ("lines" in part) head.appendLines(part.data, part.lines);
-        else head.appendStrings(part.entries);
+        head.appendLines(a.lines, sel);
         bytes += head.text - text;
         if (this.wal) {
           const rec = head.walRecord(m, (a.info.walLabels ??= encodeWalLabels(a.info.labels)));
@@ -633,36 +635,34 @@ export class ClickHouseLogStore implements LogStore {
 }
 
 /**
- * byDay splits one append's entries by UTC day (usually all fall on one, kept whole), in
- * order within each day.
+ * byDay splits one append's entries by UTC day: [day, rows of that day in order], rows
+ * undefined when all fall on one day (the usual case, checked without a bigint per entry).
  */
-function byDay(a: Appended): Iterable<[number, Appended]> {
-  const ts = "lines" in a ? a.lines : a.entries;
-  const first = ts[0]!.tsNs;
-  const day = Number(first / DAY_NS);
-  const lo = BigInt(day) * DAY_NS;
-  const hi = lo + DAY_NS;
+function byDay(lines: LogLines): [number, Int32Array | undefined][] {
+  const n = lines.count;
+  const ts = lines.ts;
+  const ts32 = new Int32Array(ts.buffer, ts.byteOffset, 2 * n);
+  const day = Number(ts[0]! / DAY_NS);
+  const [fromHi, fromLo] = words(BigInt(day) * DAY_NS);
+  const [toHi, toLo] = words(BigInt(day + 1) * DAY_NS);
   let one = true;
-  for (const e of ts) {
-    if (e.tsNs < lo || e.tsNs >= hi) {
+  for (let i = 0; i < n; i++) {
+    const hi = ts32[2 * i + 1]!;
+    const lo = ts32[2 * i]!;
+    if (before(hi, lo, fromHi, fromLo) || !before(hi, lo, toHi, toLo)) {
       one = false;
       break;
     }
   }
-  if (one) return [[day, a]];
+  if (one) return [[day, undefined]];
   const days = new Map<number, number[]>();
-  ts.forEach((e, i) => {
-    const d = Number(e.tsNs / DAY_NS);
+  for (let i = 0; i < n; i++) {
+    const d = Number(ts[i]! / DAY_NS);
     let list = days.get(d);
     if (!list) days.set(d, (list = []));
     list.push(i);
-  });
-  return [...days].map(([d, idx]): [number, Appended] => [
-    d,
-    "lines" in a
-      ? { info: a.info, data: a.data, lines: idx.map((i) => a.lines[i]!) }
-      : { info: a.info, entries: idx.map((i) => a.entries[i]!) },
-  ]);
+  }
+  return [...days].map(([d, idx]) => [d, Int32Array.from(idx)]);
 }
 
 /**

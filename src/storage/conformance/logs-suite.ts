@@ -4,7 +4,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Labels } from "../../model/labels/index.ts";
 import { EMPTY_LABELS, Matcher, labelsFromRecord } from "../../model/labels/index.ts";
-import type { LineFilter, LogEntry, LogOrder, LogRow, LogSelect, LogStore } from "../logs.ts";
+import type {
+  LineFilter,
+  LogEntry,
+  LogLines,
+  LogOrder,
+  LogRow,
+  LogSelect,
+  LogStore,
+} from "../logs.ts";
 
 /** LogStoreSuiteOptions describes how to make the log store under test. */
 export interface LogStoreSuiteOptions {
@@ -470,16 +478,25 @@ export function runLogStoreSuite(opts: LogStoreSuiteOptions): void {
       const ls = L({ t: "bytes" });
       const md = L({ k: "v" });
       const data = Buffer.from("..héllo..needle-in-bytes.. unsorted");
+      const cols = (rows: [bigint, number, number, Labels][]): LogLines => ({
+        count: rows.length,
+        data,
+        ts: BigInt64Array.from(rows.map((r) => r[0])),
+        start: Int32Array.from(rows.map((r) => r[1])),
+        end: Int32Array.from(rows.map((r) => r[2])),
+        metadata: rows.map((r) => r[3]),
+      });
       const app = s.logAppender();
-      assert.throws(
-        () => app.appendLines(ls, data, [{ tsNs: T0, start: 2, end: 99, metadata: md }]),
-        /outside a buffer/,
-      );
-      app.appendLines(ls, data, [
-        { tsNs: T0 + 2n, start: 2, end: 8, metadata: md },
-        { tsNs: T0 + 3n, start: 10, end: 25, metadata: EMPTY_LABELS },
-        { tsNs: T0 + 1n, start: 27, end: data.length, metadata: md },
+      assert.throws(() => app.appendLines(ls, cols([[T0, 2, 99, md]])), /outside a buffer/);
+      assert.throws(() => app.appendLines(ls, cols([[-1n, 2, 3, md]])), /timestamp must be/);
+      // Columns may be longer than count: rows past it are not entries.
+      const three = cols([
+        [T0 + 2n, 2, 8, md],
+        [T0 + 3n, 10, 25, EMPTY_LABELS],
+        [T0 + 1n, 27, data.length, md],
+        [T0 + 4n, 0, data.length, md],
       ]);
+      app.appendLines(ls, { ...three, count: 3 });
       await app.commit();
       const { rows } = await collect(s, { matchers: [m("t", "=", "bytes")] });
       assert.deepEqual(

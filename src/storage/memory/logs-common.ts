@@ -4,7 +4,7 @@
 import { RE2JS } from "re2js";
 import type { Label, Labels, Matcher } from "../../model/labels/index.ts";
 import { compareLabels, labelsKey } from "../../model/labels/index.ts";
-import type { LineFilter, LogEntry, LogLine, LogVolume } from "../logs.ts";
+import type { LineFilter, LogEntry, LogLines, LogVolume } from "../logs.ts";
 
 /** MAX_TS_NS is the largest storable timestamp: ClickHouse's DateTime64(9) ends in 2262. */
 export const MAX_TS_NS = 2n ** 63n - 1n;
@@ -19,11 +19,6 @@ export function validateLogAppend(labels: Labels, entries: readonly LogEntry[]):
   for (const e of entries) {
     checkTimestamp(e.tsNs);
     if (typeof e.line !== "string") throw new Error("log line must be a string");
-    const n = e.lineBytes;
-    // UTF-8 takes 1 to 3 bytes per UTF-16 unit.
-    if (n !== undefined && !(Number.isInteger(n) && n >= e.line.length && n <= 3 * e.line.length)) {
-      throw new Error(`log line of ${e.line.length} characters cannot be ${n} UTF-8 bytes`);
-    }
     if (e.metadata.length > 0) checkSorted(e.metadata, "structured metadata");
   }
 }
@@ -46,18 +41,24 @@ function checkTimestamp(tsNs: bigint): void {
  * validateLogLines is validateLogAppend for appendLines: the same checks, and every line's
  * byte range must lie within `data`.
  */
-export function validateLogLines(
-  labels: Labels,
-  data: Uint8Array,
-  lines: readonly LogLine[],
-): void {
+export function validateLogLines(labels: Labels, lines: LogLines): void {
   validateStream(labels);
-  for (const e of lines) {
-    checkTimestamp(e.tsNs);
-    if (!(e.start >= 0 && e.start <= e.end && e.end <= data.length)) {
-      throw new Error(`log line bytes [${e.start}, ${e.end}) outside a buffer of ${data.length}`);
+  const { count, data, ts, start, end, metadata } = lines;
+  if (!(count >= 0 && ts.length >= count && start.length >= count && end.length >= count)) {
+    throw new Error(`log lines: ${count} entries do not fit their columns`);
+  }
+  if (metadata.length < count) throw new Error(`log lines: ${count} entries, fewer metadata`);
+  // A timestamp is in [0, 2^63) when its high word is not negative (read without a bigint).
+  const ts32 = new Int32Array(ts.buffer, ts.byteOffset, 2 * count);
+  for (let i = 0; i < count; i++) {
+    if (ts32[2 * i + 1]! < 0) checkTimestamp(ts[i]!);
+    const s = start[i]!;
+    const e = end[i]!;
+    if (!(s >= 0 && s <= e && e <= data.length)) {
+      throw new Error(`log line bytes [${s}, ${e}) outside a buffer of ${data.length}`);
     }
-    if (e.metadata.length > 0) checkSorted(e.metadata, "structured metadata");
+    const md = metadata[i]!;
+    if (md.length > 0) checkSorted(md, "structured metadata");
   }
 }
 

@@ -77,10 +77,10 @@ export class MemoryLogStore implements LogStore {
     };
     return {
       append,
-      appendLines: (labels, data, lines) => {
+      appendLines: (labels, lines) => {
         use();
-        validateLogLines(labels, data, lines);
-        append(labels, linesToEntries(data, lines));
+        validateLogLines(labels, lines);
+        append(labels, linesToEntries(lines));
       },
       commit: async () => {
         use();

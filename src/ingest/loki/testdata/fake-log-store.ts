@@ -36,7 +36,7 @@ export class FakeLogStore implements LogStore {
     };
     return {
       append,
-      appendLines: (labels, data, lines) => append(labels, linesToEntries(data, lines)),
+      appendLines: (labels, lines) => append(labels, linesToEntries(lines)),
       commit: async () => {
         done = true;
         if (this.failCommit) throw this.failCommit;
