@@ -6,7 +6,7 @@ import type { LogEntry, LogLines } from "../logs.ts";
 import { entriesToLines } from "../logs.ts";
 import { addNgrams, bloomShift, bloomWords, foldBloom } from "./logs-bloom.ts";
 import type { HeadStream } from "./logs-head.ts";
-import { DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
+import { BufferPool, DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
 import { decodeEntries } from "./logs-native.ts";
 
 const stream = (): HeadStream => ({
@@ -163,6 +163,48 @@ describe("DayHead", () => {
     const d = decodeEntries(Buffer.concat(parts));
     assert.deepEqual([...d.fingerprints], [(1n << 32n) | 7n, (1n << 32n) | 8n, (1n << 32n) | 8n]);
     assert.deepEqual(d.lines, ["a1", "b1", "b2"]);
+  });
+});
+
+describe("BufferPool", () => {
+  it("gives released heads' buffers to the next heads, sized from the stream's last head", () => {
+    const pool = new BufferPool(1 << 20);
+    const s = stream();
+    const first = new DayHead(s, 1, pool);
+    const line = "x".repeat(100);
+    const rows = (n: number, t0: bigint) =>
+      entriesToLines(
+        Array.from({ length: n }, (_, i) => ({
+          tsNs: t0 + BigInt(i),
+          line,
+          metadata: EMPTY_LABELS,
+        })),
+      );
+    first.appendLines(rows(300, 0n));
+    first.closeBlock();
+    const block = entriesBlock([first]);
+    first.release();
+    assert.equal(s.lineBytes, 300 * 101);
+    assert.equal(s.rows, 300);
+    assert.ok(pool.bytes >= 300 * 101, `${pool.bytes} bytes kept`);
+    const kept = pool.bytes;
+    // The next head of the stream takes a buffer of that size from the pool, and does not grow.
+    const next = new DayHead(s, 1, pool);
+    assert.ok(pool.bytes < kept);
+    next.appendLines(rows(300, 1000n));
+    next.closeBlock();
+    assert.deepEqual(
+      rowsOf([next]).map((r) => r[1]),
+      Array.from({ length: 300 }, () => line),
+    );
+    assert.equal(entriesBlock([next]).rows, block.rows);
+    // A full pool keeps no more.
+    const tiny = new BufferPool(1024);
+    tiny.put(Buffer.alloc(2048));
+    assert.equal(tiny.bytes, 0);
+    tiny.put(Buffer.alloc(1024));
+    assert.equal(tiny.get(1000).length, 1024);
+    assert.equal(tiny.bytes, 0);
   });
 });
 

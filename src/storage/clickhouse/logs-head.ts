@@ -23,6 +23,9 @@ export interface HeadStream {
   readonly fpHi: number;
   /** bloomText: the line text the stream's next line bloom is sized for (grows with use). */
   bloomText: number;
+  /** lineBytes and rows: the size of the stream's last written head (to size the next). */
+  lineBytes?: number;
+  rows?: number;
 }
 
 /** FIRST_BLOOM_TEXT: a new stream's first bloom is sized for this much text (2^14 bits). */
@@ -59,18 +62,68 @@ function encodePairs(md: Labels): EncodedPairs {
   return { n: md.length, keys, values };
 }
 
-/** Bytes is a growable byte column. */
+/**
+ * BufferPool keeps the line buffers of written heads for the heads that follow, by power-of-two
+ * size, up to `limit` bytes in all. Each new buffer is external memory that V8 counts toward its
+ * next full collection; at ingest rates those collections, marking the whole heap, cost more
+ * than the copying they follow.
+ */
+export class BufferPool {
+  private readonly free = new Map<number, Buffer[]>();
+  private pooled = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** get returns a buffer of at least `size` bytes (a power of two, at least 1 KiB). */
+  get(size: number): Buffer {
+    const n = 2 ** Math.max(10, Math.ceil(Math.log2(Math.max(1, size))));
+    const b = this.free.get(n)?.pop();
+    if (b) {
+      this.pooled -= n;
+      return b;
+    }
+    return Buffer.allocUnsafeSlow(n);
+  }
+
+  /** put hands back a buffer that get returned and nothing uses any more. */
+  put(b: Buffer): void {
+    if (this.pooled + b.length > this.limit) return;
+    let list = this.free.get(b.length);
+    if (!list) this.free.set(b.length, (list = []));
+    list.push(b);
+    this.pooled += b.length;
+  }
+
+  /** clear drops the buffers kept. */
+  clear(): void {
+    this.free.clear();
+    this.pooled = 0;
+  }
+
+  /** bytes: the size of the buffers kept. */
+  get bytes(): number {
+    return this.pooled;
+  }
+}
+
+/** Bytes is a growable byte column in buffers of a pool. */
 class Bytes {
   buf: Buffer;
   len = 0;
-  constructor(cap: number) {
-    this.buf = Buffer.allocUnsafeSlow(cap);
+  /** old: buffers outgrown, which views (log records in flight) may still read. */
+  private readonly old: Buffer[] = [];
+  constructor(
+    private readonly pool: BufferPool,
+    cap: number,
+  ) {
+    this.buf = pool.get(cap);
   }
   /** reserve makes room for n more bytes and returns the buffer to write them in. */
   reserve(n: number): Buffer {
     if (this.len + n > this.buf.length) {
-      const b = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.len + n));
+      const b = this.pool.get(Math.max(this.buf.length * 2, this.len + n));
       this.buf.copy(b, 0, 0, this.len);
+      this.old.push(this.buf);
       this.buf = b;
     }
     return this.buf;
@@ -83,7 +136,16 @@ class Bytes {
   view(from: number, to = this.len): Uint8Array {
     return this.buf.subarray(from, to);
   }
+  /** release hands the buffers back to the pool: nothing may read them after. */
+  release(): void {
+    for (const b of this.old) this.pool.put(b);
+    this.old.length = 0;
+    this.pool.put(this.buf);
+  }
 }
+
+/** unpooled serves heads made without a pool (tests): it keeps nothing. */
+const unpooled = new BufferPool(0);
 
 /**
  * DayHead holds one stream's entries of one UTC day: the Native columns ts (Int64
@@ -99,7 +161,9 @@ export class DayHead {
   private ts = new BigInt64Array(16);
   /** ts32 views ts as (low, high) 32-bit words: timestamps are compared without bigints. */
   private ts32 = new Int32Array(this.ts.buffer);
-  private lines = new Bytes(1 << 10);
+  private lines: Bytes;
+  /** replaced: line columns that sorting replaced (released with the head). */
+  private readonly replaced: Bytes[] = [];
   /** runs[i] is the metadata of runRows[i] rows, in row order. */
   private runs: EncodedPairs[] = [];
   private runRows: number[] = [];
@@ -125,10 +189,29 @@ export class DayHead {
   /** lastMd: the metadata of the last run, as appended. */
   private lastMd: Labels | undefined;
 
+  /**
+   * A head's line column starts at the size of its stream's last one (which is mostly where it
+   * ends again), from `pool`.
+   */
   constructor(
     readonly stream: HeadStream,
     readonly day: number,
-  ) {}
+    private readonly pool: BufferPool = unpooled,
+  ) {
+    this.lines = new Bytes(pool, stream.lineBytes ?? 0);
+    if (stream.rows) this.grow(Math.ceil(1.25 * stream.rows));
+  }
+
+  /**
+   * release hands the head's buffers back to its pool, once it is written and no log record in
+   * flight reads it: the head may not be used after.
+   */
+  release(): void {
+    this.stream.lineBytes = this.lines.len;
+    this.stream.rows = this.rows;
+    this.lines.release();
+    for (const b of this.replaced.splice(0)) b.release();
+  }
 
   /** mark returns where the columns end now, for walRecord. */
   mark(): HeadMark {
@@ -353,7 +436,7 @@ export class DayHead {
       return lines.compare(lines, textAt[b]!, lineAt[b + 1]!, textAt[a]!, lineAt[a + 1]!);
     });
     const ts2 = new BigInt64Array(Math.max(n, 1));
-    const lines2 = new Bytes(Math.max(lo, 1));
+    const lines2 = new Bytes(this.pool, Math.max(lo, 1));
     this.runs = [];
     this.runRows = [];
     idx.forEach((r, i) => {
@@ -368,6 +451,7 @@ export class DayHead {
     });
     this.ts = ts2;
     this.ts32 = new Int32Array(ts2.buffer);
+    this.replaced.push(this.lines);
     this.lines = lines2;
     this.lastMd = undefined;
     this.sorted = true;

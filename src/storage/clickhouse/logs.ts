@@ -38,7 +38,7 @@ import {
   encodeStreams,
 } from "./logs-native.ts";
 import type { HeadStream } from "./logs-head.ts";
-import { DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
+import { BufferPool, DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
 import type { BloomBlock, BloomProbe } from "./logs-bloom.ts";
 import { bloomProbe, probeSql } from "./logs-bloom.ts";
 import type { BloomRange } from "./logs-bloom-cache.ts";
@@ -166,6 +166,8 @@ export class ClickHouseLogStore implements LogStore {
   readonly pageBytes: number;
   private closed = false;
   private wal: WalSegments | undefined;
+  /** pool: line buffers of written heads, for new heads (as much as one flush holds). */
+  private readonly pool: BufferPool;
   /** flushBytes: the head is written once its lines hold this many bytes. */
   private readonly flushBytes: number;
   /** head: the streams with entries in the head. */
@@ -204,6 +206,7 @@ export class ClickHouseLogStore implements LogStore {
       ? Math.max(1, opts.flushBytes ?? 64 << 20)
       : Math.max(1, opts.batchMaxBytes ?? 16 << 20);
     if ((opts.bloomCacheBytes ?? 0) > 0) this.bloomCache = new BloomCache(opts.bloomCacheBytes!);
+    this.pool = new BufferPool(2 * this.flushBytes);
   }
 
   /**
@@ -346,7 +349,7 @@ export class ClickHouseLogStore implements LogStore {
   private dayHead(info: StreamInfo, day: number): DayHead {
     let h = info.heads.get(day);
     if (!h) {
-      h = new DayHead(info, day);
+      h = new DayHead(info, day, this.pool);
       info.heads.set(day, h);
       this.head.add(info);
     }
@@ -464,12 +467,17 @@ export class ClickHouseLogStore implements LogStore {
     }
     let bytes = 0;
     for (const h of heads) bytes += h.text;
+    // A small flush (written for its age): the pool is not worth its memory at this rate.
+    if (bytes < this.flushBytes / 4) this.pool.clear();
     // The segment written so far stops growing, to be removed once its rows are in.
     if (this.wal && this.segmentDirty) {
       this.retired.push(this.wal.rotate());
       this.segmentDirty = false;
     }
     const retired = this.retired.slice();
+    // Log records of these heads may still be being written: their buffers go back to the
+    // pool only once those writes are done, as well as the INSERT.
+    const logged = this.wal?.written() ?? Promise.resolve();
     this.lastFlushStart = performance.now();
     const start = this.lastFlushStart;
     const run = async (): Promise<void> => {
@@ -510,6 +518,9 @@ export class ClickHouseLogStore implements LogStore {
         for (const name of retired) this.wal?.remove(name);
         this.retired = this.retired.filter((n) => !retired.includes(n));
         this.settled(upTo);
+        void logged.then(() => {
+          for (const h of heads) h.release();
+        });
       },
       (err: unknown) => {
         this.metrics.errors.inc();

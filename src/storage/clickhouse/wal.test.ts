@@ -272,4 +272,18 @@ describe("WalSegments.appendAsync", () => {
     );
     await assert.rejects(log.appendAsync(rec(1)), /closed/);
   });
+
+  it("says when the writes queued so far are done (written), before their fsync", async () => {
+    const log = new WalSegments(tempDir());
+    assert.equal(await Promise.race([log.written(), "idle"]), undefined, "nothing queued");
+    const order: string[] = [];
+    const big = Buffer.alloc(4 << 20, 1);
+    const a = log.appendAsync([frameHeader(7, [big]), big]).then(() => order.push("a synced"));
+    const w = log.written().then(() => order.push("a written"));
+    const b = log.appendAsync([frameHeader(7, [big]), big]).then(() => order.push("b synced"));
+    await Promise.all([a, w, b]);
+    assert.ok(order.indexOf("a written") < order.indexOf("a synced"), order.join(", "));
+    assert.ok(order.indexOf("a written") < order.indexOf("b synced"));
+    await log.close(true);
+  });
 });

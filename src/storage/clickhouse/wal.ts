@@ -86,6 +86,8 @@ export class WalSegments {
     bufs: Uint8Array[];
     resolve: () => void;
     reject: (e: Error) => void;
+    /** written: called once its write ended (whether or not it failed). */
+    written?: (() => void)[];
   }[] = [];
   /** existing: the segments found at construction (oldest first), for the caller to replay. */
   readonly existing: readonly string[];
@@ -166,6 +168,7 @@ export class WalSegments {
     writeAllAsync(w.seg.fd, w.bufs, (err) => {
       this.queued.shift();
       w.seg.writing--;
+      for (const f of w.written ?? []) f();
       if (err) {
         w.reject(new Error(`write-ahead log write to ${w.seg.name} failed: ${err.message}`));
       } else {
@@ -175,6 +178,16 @@ export class WalSegments {
       if (this.queued.length > 0) this.writeNext();
       if (!this.syncing) this.sync();
     });
+  }
+
+  /**
+   * written resolves once the appendAsync writes queued so far have ended (not necessarily
+   * synced): their buffers are no longer read.
+   */
+  written(): Promise<void> {
+    const last = this.queued[this.queued.length - 1];
+    if (!last) return Promise.resolve();
+    return new Promise<void>((resolve) => (last.written ??= []).push(resolve));
   }
 
   /** sync fsyncs every dirty segment and settles the appends written before it started. */
