@@ -15,6 +15,7 @@ const MODULES = [
     wat: "src/storage/clickhouse/wasm/ngrams.wat",
     out: "src/storage/clickhouse/wasm/ngrams-wasm.ts",
   },
+  { wat: "src/ingest/wasm/snappy.wat", out: "src/ingest/wasm/snappy-wasm.ts" },
 ];
 
 /** generated returns the TypeScript file for one module. */

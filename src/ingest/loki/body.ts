@@ -4,16 +4,15 @@
 import type { FastifyInstance } from "fastify";
 import { promisify } from "node:util";
 import { gunzip, inflateRaw } from "node:zlib";
-import { uncompress, uncompressSync } from "snappy";
 import { snappyDecodedLength } from "../remote-write/index.ts";
+import { SnappyError } from "../snappy.ts";
+import { snappyDecodeWasm } from "../wasm/snappy.ts";
+import { BufferPool } from "../../util/buffer-pool.ts";
 import { errorMessage } from "../../util/errors.ts";
 import { PushError } from "./distributor.ts";
 
 const gunzipAsync = promisify(gunzip);
 const inflateRawAsync = promisify(inflateRaw);
-
-/** Bodies up to this size are snappy-decoded on the event loop; larger ones on the thread pool. */
-const SYNC_UNCOMPRESS_BYTES = 256 * 1024;
 
 /** tooLarge is Loki's 413 for a body over a limit. */
 export function tooLarge(
@@ -104,21 +103,41 @@ function zlibMessage(encoding: string, err: unknown): string {
   return `flate: corrupt input (${errorMessage(err)})`;
 }
 
+/** DecodedBody is a decoded push body in a pooled buffer, handed back by release. */
+export interface DecodedBody {
+  readonly data: Buffer;
+  /** release returns the buffer to the pool: call it once nothing reads data any more. */
+  release(): void;
+}
+
+/**
+ * bodyPool keeps decoded bodies' buffers for the next pushes: a fresh buffer per body cost more
+ * in page faults and garbage collection than decoding it.
+ */
+const bodyPool = new BufferPool(64 << 20);
+
 /**
  * snappyDecode decodes a snappy block (Loki's protobuf bodies) of at most maxBytes decoded
- * bytes (0: no limit), else a 413 PushError; corrupt input is a 400.
+ * bytes (0: no limit) into a pooled buffer, else a 413 PushError; corrupt input is a 400.
  */
-export async function snappyDecode(body: Buffer, maxBytes: number): Promise<Buffer> {
+export function snappyDecode(body: Buffer, maxBytes: number): DecodedBody {
   const n = snappyDecodedLength(body);
   if (n < 0) throw new PushError(400, "snappy: corrupt input");
   if (maxBytes > 0 && n > maxBytes) throw tooLarge("decompressed message", n, maxBytes);
+  const buf = bodyPool.get(n);
   try {
-    const out =
-      body.length <= SYNC_UNCOMPRESS_BYTES
-        ? uncompressSync(body, { asBuffer: true })
-        : await uncompress(body, { asBuffer: true });
-    return out as Buffer;
-  } catch {
-    throw new PushError(400, "snappy: corrupt input");
+    snappyDecodeWasm(body, buf);
+  } catch (err) {
+    bodyPool.put(buf);
+    if (err instanceof SnappyError) throw new PushError(400, "snappy: corrupt input");
+    throw err;
   }
+  let released = false;
+  return {
+    data: buf.subarray(0, n),
+    release: () => {
+      if (!released) bodyPool.put(buf);
+      released = true;
+    },
+  };
 }

@@ -144,15 +144,23 @@ async function handlePush(
       throw new PushError(400, `Content-Encoding ${JSON.stringify(enc)} not supported`);
   }
   const ct = mediaType(req.headers["content-type"]);
-  let raw;
   if (ct === "application/json") {
     const text = body.toString("utf8");
-    raw = req.url.startsWith("/loki/api/v1") ? decodeLokiJson(text) : decodeLegacyJson(text);
-  } else {
-    raw = decodeLokiProto(await snappyDecode(body, limits.maxDecompressedSizeBytes));
+    const raw = req.url.startsWith("/loki/api/v1") ? decodeLokiJson(text) : decodeLegacyJson(text);
+    return distributor.push(logStore(opts), toPushStreams(raw, limits.discoverServiceName), "loki");
   }
-  const streams = toPushStreams(raw, limits.discoverServiceName);
+  // The decoded body's buffer is reused once the push is done: its lines are copied by then.
+  const decoded = snappyDecode(body, limits.maxDecompressedSizeBytes);
+  try {
+    const streams = toPushStreams(decodeLokiProto(decoded.data), limits.discoverServiceName);
+    return await distributor.push(logStore(opts), streams, "loki");
+  } finally {
+    decoded.release();
+  }
+}
+
+function logStore(opts: LokiPushOptions): LogStore {
   const store = opts.logStore();
   if (!store) throw new PushError(503, "storage not ready");
-  return distributor.push(store, streams, "loki");
+  return store;
 }

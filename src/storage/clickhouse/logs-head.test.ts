@@ -6,7 +6,8 @@ import type { LogEntry, LogLines } from "../logs.ts";
 import { entriesToLines } from "../logs.ts";
 import { addNgrams, bloomShift, bloomWords, foldBloom } from "./logs-bloom.ts";
 import type { HeadStream } from "./logs-head.ts";
-import { BufferPool, DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
+import { BufferPool } from "../../util/buffer-pool.ts";
+import { DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
 import { decodeEntries } from "./logs-native.ts";
 
 const stream = (): HeadStream => ({

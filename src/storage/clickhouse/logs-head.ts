@@ -15,6 +15,7 @@ import { BLOCK_MAX_BYTES, bloomShift, foldBloom } from "./logs-bloom.ts";
 import { stringSize, writeString } from "./logs-native.ts";
 import { NativeReader, varintLength, writeVarint } from "./native.ts";
 import { ngramMemory } from "./wasm/ngrams.ts";
+import { BufferPool } from "../../util/buffer-pool.ts";
 
 /** HeadStream is what a head needs of its stream. */
 export interface HeadStream {
@@ -60,50 +61,6 @@ function encodePairs(md: Labels): EncodedPairs {
     v = writeString(values, v, l.value);
   }
   return { n: md.length, keys, values };
-}
-
-/**
- * BufferPool keeps the line buffers of written heads for the heads that follow, by power-of-two
- * size, up to `limit` bytes in all. Each new buffer is external memory that V8 counts toward its
- * next full collection; at ingest rates those collections, marking the whole heap, cost more
- * than the copying they follow.
- */
-export class BufferPool {
-  private readonly free = new Map<number, Buffer[]>();
-  private pooled = 0;
-
-  constructor(private readonly limit: number) {}
-
-  /** get returns a buffer of at least `size` bytes (a power of two, at least 1 KiB). */
-  get(size: number): Buffer {
-    const n = 2 ** Math.max(10, Math.ceil(Math.log2(Math.max(1, size))));
-    const b = this.free.get(n)?.pop();
-    if (b) {
-      this.pooled -= n;
-      return b;
-    }
-    return Buffer.allocUnsafeSlow(n);
-  }
-
-  /** put hands back a buffer that get returned and nothing uses any more. */
-  put(b: Buffer): void {
-    if (this.pooled + b.length > this.limit) return;
-    let list = this.free.get(b.length);
-    if (!list) this.free.set(b.length, (list = []));
-    list.push(b);
-    this.pooled += b.length;
-  }
-
-  /** clear drops the buffers kept. */
-  clear(): void {
-    this.free.clear();
-    this.pooled = 0;
-  }
-
-  /** bytes: the size of the buffers kept. */
-  get bytes(): number {
-    return this.pooled;
-  }
 }
 
 /** Bytes is a growable byte column in buffers of a pool. */

@@ -38,7 +38,8 @@ import {
   encodeStreams,
 } from "./logs-native.ts";
 import type { HeadStream } from "./logs-head.ts";
-import { BufferPool, DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
+import { BufferPool } from "../../util/buffer-pool.ts";
+import { DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
 import type { BloomBlock, BloomProbe } from "./logs-bloom.ts";
 import { bloomProbe, probeSql } from "./logs-bloom.ts";
 import type { BloomRange } from "./logs-bloom-cache.ts";

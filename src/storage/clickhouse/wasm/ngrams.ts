@@ -3,23 +3,7 @@
 // to be hashed. One instance serves the process (JavaScript runs it on one thread).
 import { WASM_BASE64 } from "./ngrams-wasm.ts";
 
-// The project's TypeScript libraries (ES2023, Node) do not declare WebAssembly: what is used here.
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace WebAssembly {
-    class Module {
-      constructor(bytes: Uint8Array);
-    }
-    class Instance {
-      constructor(module: Module);
-      readonly exports: unknown;
-    }
-    class Memory {
-      readonly buffer: ArrayBuffer;
-      grow(pages: number): number;
-    }
-  }
-}
+// WebAssembly's types: src/util/wasm-types.d.ts.
 
 interface NgramExports {
   readonly memory: WebAssembly.Memory;
