@@ -59,21 +59,28 @@ const INT64_MIN = -(2n ** 63n);
  */
 export class LogLinesBuilder {
   count = 0;
-  private ts = new BigInt64Array(16);
+  private ts: BigInt64Array;
   /** ts32 views ts as (low, high) 32-bit words, for timestamps set without a bigint. */
-  private ts32 = new Int32Array(this.ts.buffer);
-  private start = new Int32Array(16);
-  private end = new Int32Array(16);
-  private md: Labels[] = [];
+  private ts32: Int32Array;
+  private start: Int32Array;
+  private end: Int32Array;
+  private md: Labels[];
   private data: Buffer;
   /** wide: the exact times of entries clamped to the Int64 range of nanoseconds. */
   wide: Map<number, bigint> | undefined;
   private len = 0;
 
-  constructor(data?: Uint8Array) {
+  /** capacity: the entries expected (the columns grow past it as needed). */
+  constructor(data?: Uint8Array, capacity = 16) {
     this.data = data
       ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
       : Buffer.allocUnsafe(1024);
+    const cap = Math.max(1, capacity);
+    this.ts = new BigInt64Array(cap);
+    this.ts32 = new Int32Array(this.ts.buffer);
+    this.start = new Int32Array(cap);
+    this.end = new Int32Array(cap);
+    this.md = new Array<Labels>(cap);
   }
 
   private grow(): void {
@@ -113,7 +120,7 @@ export class LogLinesBuilder {
     }
     this.start[i] = start;
     this.end[i] = end;
-    this.md.push(metadata);
+    this.md[i] = metadata;
     this.count++;
   }
 
@@ -136,7 +143,7 @@ export class LogLinesBuilder {
     this.setWide(i, tsNs);
     this.start[i] = start;
     this.end[i] = this.len;
-    this.md.push(metadata);
+    this.md[i] = metadata;
     this.count++;
   }
 

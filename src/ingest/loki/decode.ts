@@ -43,8 +43,6 @@ const INT64_MAX = 2n ** 63n - 1n;
 const MIN_SECONDS = -62135596800n;
 const MAX_SECONDS = 253402300800n;
 
-const TWO_32 = 4294967296;
-
 /** protoFail words a wire error as Go's generated decoder does (io.ErrUnexpectedEOF). */
 function protoFail(msg: string): PushError {
   return new PushError(400, msg === UNEXPECTED_END ? "unexpected EOF" : msg);
@@ -89,7 +87,7 @@ function decodeStream(w: ProtoWire, end: number): RawStream {
   let labels = "";
   const ab = w.buf.buffer;
   const d: StreamDecoding = {
-    b: new LogLinesBuilder(w.buf),
+    b: new LogLinesBuilder(w.buf, countEntries(w, end)),
     words: new Int32Array(ab, 0, ab.byteLength >>> 2),
     fixed: undefined,
   };
@@ -112,8 +110,10 @@ function decodeStream(w: ProtoWire, end: number): RawStream {
 }
 
 function decodeEntry(w: ProtoWire, end: number, d: StreamDecoding): void {
-  let seconds = Number(MIN_SECONDS);
-  let secondsExact: bigint | undefined;
+  // The seconds' 32-bit words as read (hi signed); none: the zero Timestamp.
+  let hasTs = false;
+  let secHi = 0;
+  let secLo = 0;
   let nanos = 0;
   let lineStart = 0;
   let lineEnd = 0;
@@ -136,8 +136,9 @@ function decodeEntry(w: ProtoWire, end: number, d: StreamDecoding): void {
         (md ??= []).push(decodePair(w, e));
         continue;
       }
-      seconds = 0;
-      secondsExact = undefined;
+      hasTs = true;
+      secHi = 0;
+      secLo = 0;
       nanos = 0;
       while (w.pos < e) {
         const t = w.uint32();
@@ -145,10 +146,8 @@ function decodeEntry(w: ProtoWire, end: number, d: StreamDecoding): void {
           w.varint64();
           if (t === 16) nanos = w.lo | 0;
           else {
-            seconds = w.hi * TWO_32 + w.lo;
-            secondsExact = Number.isSafeInteger(seconds)
-              ? undefined
-              : (BigInt(w.hi) << 32n) | BigInt(w.lo);
+            secHi = w.hi;
+            secLo = w.lo;
           }
         } else {
           w.skip(t & 7);
@@ -160,18 +159,24 @@ function decodeEntry(w: ProtoWire, end: number, d: StreamDecoding): void {
     }
   }
   if (w.pos !== end) throw protoFail(UNEXPECTED_END);
-  const secs = secondsExact ?? seconds;
-  if (secs < MIN_SECONDS) {
-    throw new PushError(400, `timestamp: seconds:${secs} nanos:${nanos} before 0001-01-01`);
-  }
-  if (secs >= MAX_SECONDS) {
-    throw new PushError(400, `timestamp: seconds:${secs} nanos:${nanos} after 10000-01-01`);
-  }
-  if (nanos < 0 || nanos >= 1e9) {
-    throw new PushError(
-      400,
-      `timestamp: seconds:${secs} nanos:${nanos}: nanos not in range [0, 1e9)`,
-    );
+  // Seconds in [0, 2^32) (1970 to 2106) are valid and kept as one number, read without a
+  // bigint or a boxed double; others are checked exactly.
+  let seconds = secLo;
+  if (!hasTs || secHi !== 0 || nanos < 0 || nanos >= 1e9) {
+    const secs = hasTs ? (BigInt(secHi) << 32n) | BigInt(secLo) : MIN_SECONDS;
+    if (secs < MIN_SECONDS) {
+      throw new PushError(400, `timestamp: seconds:${secs} nanos:${nanos} before 0001-01-01`);
+    }
+    if (secs >= MAX_SECONDS) {
+      throw new PushError(400, `timestamp: seconds:${secs} nanos:${nanos} after 10000-01-01`);
+    }
+    if (nanos < 0 || nanos >= 1e9) {
+      throw new PushError(
+        400,
+        `timestamp: seconds:${secs} nanos:${nanos}: nanos not in range [0, 1e9)`,
+      );
+    }
+    seconds = Number(secs);
   }
   const i = d.b.count;
   // Lines are mostly ASCII: only others need the UTF-8 check.
@@ -185,6 +190,31 @@ function decodeEntry(w: ProtoWire, end: number, d: StreamDecoding): void {
     (d.fixed ??= new Map()).set(i, Buffer.from(text, "utf8"));
   }
   d.b.addRange(seconds, nanos, lineStart, lineEnd, md ?? EMPTY_LABELS);
+}
+
+/**
+ * countEntries counts the entries of the stream message that ends at `end` (without reading
+ * them), so that its columns are made once, at their size. Malformed input stops the count;
+ * decoding then reports it.
+ */
+function countEntries(w: ProtoWire, end: number): number {
+  const at = w.pos;
+  let n = 0;
+  try {
+    while (w.pos < end) {
+      const tag = w.uint32();
+      if (tag === 18) {
+        w.pos = w.len();
+        n++;
+      } else {
+        w.skip(tag & 7);
+      }
+    }
+  } catch {
+    // decodeStream meets the same bytes and says what is wrong.
+  }
+  w.pos = at;
+  return n;
 }
 
 /**

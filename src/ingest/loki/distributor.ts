@@ -37,7 +37,10 @@ const INTERNAL_LABELS = ["__aggregated_metric__", "__pattern__"];
 export interface PushStream {
   /** labels: sorted by name, no empty values; repeated names are possible (and invalid). */
   readonly labels: readonly Label[];
-  /** lines: the entries; their metadata as sent (any order, names not yet normalized). */
+  /**
+   * lines: the entries; their metadata as sent (any order, names not yet normalized). The
+   * distributor takes the columns over: it compacts them in place, as it validates them.
+   */
   readonly lines: LogLines;
   /** wide: exact times of entries clamped to Int64 nanoseconds in lines.ts (LogLinesBuilder). */
   readonly wide?: ReadonlyMap<number, bigint>;
@@ -260,8 +263,7 @@ interface ValidStream {
   readonly labels: Labels;
   readonly text: string;
   readonly lines: LogLines;
-  /** sizes[i]: entry i's line and metadata bytes. */
-  readonly sizes: Int32Array;
+  /** bytes: the entries' line and metadata bytes. */
   readonly bytes: number;
 }
 
@@ -386,7 +388,9 @@ export class LogDistributor {
         const failed: string[] = [];
         let failedBytes = 0;
         for (let i = 0; i < vs.lines.count; i++) {
-          const size = vs.sizes[i]!;
+          const md = vs.lines.metadata[i]!;
+          const size =
+            vs.lines.end[i]! - vs.lines.start[i]! + (md.length > 0 ? metadataSize(md) : 0);
           const ok = this.streamLimits.allow(
             vs.text,
             nowMs,
@@ -498,13 +502,10 @@ export class LogDistributor {
     format: IngestFormat,
   ): ValidStream {
     const n = lines.count;
-    const { data, metadata } = lines;
-    const ts = lines.ts.slice(0, n);
-    const start = lines.start.slice(0, n);
-    const end = lines.end.slice(0, n);
-    const ts32 = new Int32Array(ts.buffer);
-    const md: Labels[] = [];
-    const sizes = new Int32Array(n);
+    // In place: entry k of the valid ones is written over entry i >= k.
+    const { data, ts, start, end } = lines;
+    const md = lines.metadata as Labels[];
+    const ts32 = new Int32Array(ts.buffer, ts.byteOffset, 2 * n);
     const [oldHi, oldLo] = window.oldestWords;
     const [newHi, newLo] = window.newestWords;
     const rejectOld = limits.rejectOldSamples;
@@ -521,7 +522,7 @@ export class LogDistributor {
       const from = start[i]!;
       const to = end[i]!;
       const lineLen = to - from;
-      const raw = metadata[i]!;
+      const raw = md[i]!;
       if (!(
         (!rejectOld || !before(hi, lo, oldHi, oldLo)) &&
         !before(newHi, newLo, hi, lo) &&
@@ -575,8 +576,7 @@ export class LogDistributor {
       ts32[2 * k + 1] = hi;
       start[k] = from;
       end[k] = to;
-      md.push(entryMd);
-      sizes[k] = lineLen + mdSize;
+      md[k] = entryMd;
       bytes += lineLen + mdSize;
       k++;
     }
@@ -584,7 +584,6 @@ export class LogDistributor {
       labels: s.labels,
       text,
       lines: { count: k, data, ts, start, end, metadata: md },
-      sizes,
       bytes,
     };
   }

@@ -276,24 +276,23 @@ export class DayHead {
     this.grow(this.rows + n);
     const { data, start, end, metadata } = lines;
     const ts32 = new Int32Array(lines.ts.buffer, lines.ts.byteOffset, 2 * lines.count);
-    const src = asBuffer(data);
     for (let k = 0; k < n; k++) {
       const i = sel ? sel[k]! : k;
-      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, src, start[i]!, end[i]!);
+      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, data, start[i]!, end[i]!);
       this.metadata(metadata[i]!);
     }
     ngramMemory().endSpan();
   }
 
   /** appendRow appends the row with timestamp words (hi, lo) and the line src[from, to). */
-  private appendRow(hi: number, lo: number, src: Buffer, from: number, to: number): void {
+  private appendRow(hi: number, lo: number, src: Uint8Array, from: number, to: number): void {
     const n = to - from;
     this.startLine(n, hi, lo);
     const r = this.rows;
     this.ts32[2 * r] = lo;
     this.ts32[2 * r + 1] = hi;
     const off = writeVarint(this.lines.reserve(5 + n), this.lines.len, n);
-    src.copy(this.lines.buf, off, from, to);
+    copyBytes(src, from, to, this.lines.buf, off);
     ngramMemory().hash(src, from, to, this.filter, this.shift);
     this.lines.len = off + n;
     this.order(r, hi, lo, off, off + n);
@@ -307,24 +306,24 @@ export class DayHead {
    */
   walRecord(m: HeadMark, labels: Uint8Array): Uint8Array[] {
     const rows = this.rows - m.rows;
-    const runs: [number, EncodedPairs][] = [];
-    let i = m.runs;
-    if (i > 0 && this.runRows[i - 1]! > m.lastRunRows) {
-      runs.push([this.runRows[i - 1]! - m.lastRunRows, this.runs[i - 1]!]);
+    // The commit's runs: the rest of the run it continued (skipping the rows logged before),
+    // then the runs it began.
+    let first = m.runs;
+    let skip = 0;
+    if (first > 0 && this.runRows[first - 1]! > m.lastRunRows) {
+      first--;
+      skip = m.lastRunRows;
     }
-    for (; i < this.runs.length; i++) runs.push([this.runRows[i]!, this.runs[i]!]);
-    const runBytes = encodeRuns(runs);
+    const runBytes = encodeRuns(this.runs, this.runRows, first, skip);
     const head = Buffer.allocUnsafe(WAL_LINES_HEADER + labels.length);
-    [
-      this.stream.fpLo,
-      this.stream.fpHi,
-      this.day,
-      rows,
-      this.lines.len - m.lines,
-      runs.length,
-      runBytes.length,
-      labels.length,
-    ].forEach((v, k) => head.writeUInt32LE(v >>> 0, 4 * k));
+    head.writeUInt32LE(this.stream.fpLo >>> 0, 0);
+    head.writeUInt32LE(this.stream.fpHi >>> 0, 4);
+    head.writeUInt32LE(this.day >>> 0, 8);
+    head.writeUInt32LE(rows, 12);
+    head.writeUInt32LE(this.lines.len - m.lines, 16);
+    head.writeUInt32LE(this.runs.length - first, 20);
+    head.writeUInt32LE(runBytes.length, 24);
+    head.writeUInt32LE(labels.length, 28);
     head.set(labels, WAL_LINES_HEADER);
     return [
       head,
@@ -340,11 +339,10 @@ export class DayHead {
     // A copy: the record's bytes need not be aligned for a word view.
     const ts32 = new Int32Array(new Uint8Array(rec.ts).buffer);
     const r = new NativeReader(rec.lines);
-    const src = asBuffer(rec.lines);
     for (let i = 0; i < rec.rows; i++) {
       const n = r.varint();
       if (r.off + n > rec.lines.length) throw new Error("log WAL record: line column cut short");
-      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, src, r.off, r.off + n);
+      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, rec.lines, r.off, r.off + n);
       r.off += n;
     }
     ngramMemory().endSpan();
@@ -449,9 +447,16 @@ interface HeadColumns {
   readonly runRows: readonly number[];
 }
 
-/** asBuffer views bytes as a Buffer (for its copy), without copying. */
-function asBuffer(b: Uint8Array): Buffer {
-  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+/**
+ * copyBytes copies src[from, to) to dst at off. Short lines byte by byte: Buffer#copy and
+ * set(subarray) make a view object per call, which per line was most of ingest's garbage.
+ */
+function copyBytes(src: Uint8Array, from: number, to: number, dst: Uint8Array, off: number): void {
+  if (to - from > 256) {
+    dst.set(src.subarray(from, to), off);
+    return;
+  }
+  for (let i = from; i < to; i++) dst[off++] = src[i]!;
 }
 
 const ENTRY_TYPES: readonly (readonly [string, string])[] = [
@@ -539,15 +544,26 @@ function fillRepeat(dst: Buffer, off: number, src: Uint8Array, count: number): n
   return off + total;
 }
 
-/** encodeRuns writes metadata runs for a LINES record: per run u32 rows, u32 pairs, u32 and
- * u32 byte lengths of its keys and values, then those bytes. */
-function encodeRuns(runs: readonly [number, EncodedPairs][]): Buffer {
+/**
+ * encodeRuns writes the metadata runs from `first` on for a LINES record (the first less `skip`
+ * rows): per run u32 rows, u32 pairs, u32 and u32 byte lengths of its keys and values, then
+ * those bytes.
+ */
+function encodeRuns(
+  runs: readonly EncodedPairs[],
+  runRows: readonly number[],
+  first: number,
+  skip: number,
+): Buffer {
   let size = 0;
-  for (const [, e] of runs) size += 16 + e.keys.length + e.values.length;
+  for (let i = first; i < runs.length; i++) {
+    size += 16 + runs[i]!.keys.length + runs[i]!.values.length;
+  }
   const out = Buffer.allocUnsafe(size);
   let off = 0;
-  for (const [count, e] of runs) {
-    out.writeUInt32LE(count, off);
+  for (let i = first; i < runs.length; i++) {
+    const e = runs[i]!;
+    out.writeUInt32LE(runRows[i]! - (i === first ? skip : 0), off);
     out.writeUInt32LE(e.n, off + 4);
     out.writeUInt32LE(e.keys.length, off + 8);
     out.writeUInt32LE(e.values.length, off + 12);
