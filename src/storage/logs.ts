@@ -50,8 +50,14 @@ export function tsFromWords(hi: number, lo: number): bigint {
 
 const TWO_32 = 2 ** 32;
 const TWO_33 = 2 ** 33;
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
+/** INT64_MIN and INT64_MAX bound the nanosecond times that LogLines (and ClickHouse) hold. */
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+
+/** clampInt64 returns ns, or the bound of the Int64 range it lies beyond. */
+export function clampInt64(ns: bigint): bigint {
+  return ns > INT64_MAX ? INT64_MAX : ns < INT64_MIN ? INT64_MIN : ns;
+}
 
 /**
  * LogLinesBuilder collects entries into LogLines. Over a given buffer it takes byte ranges of it
@@ -149,12 +155,9 @@ export class LogLinesBuilder {
 
   /** setWide sets entry i's time, clamped to the Int64 range (wide keeps it exactly then). */
   private setWide(i: number, ns: bigint): void {
-    if (ns > INT64_MAX || ns < INT64_MIN) {
-      (this.wide ??= new Map()).set(i, ns);
-      this.ts[i] = ns > INT64_MAX ? INT64_MAX : INT64_MIN;
-    } else {
-      this.ts[i] = ns;
-    }
+    const clamped = clampInt64(ns);
+    if (clamped !== ns) (this.wide ??= new Map()).set(i, ns);
+    this.ts[i] = clamped;
   }
 
   build(): LogLines {

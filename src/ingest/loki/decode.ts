@@ -7,7 +7,7 @@ import { EMPTY_LABELS } from "../../model/labels/index.ts";
 import { errorMessage } from "../../util/errors.ts";
 import { isUtf8 } from "node:buffer";
 import type { LogEntry, LogLines } from "../../storage/logs.ts";
-import { LogLinesBuilder, replaceLines } from "../../storage/logs.ts";
+import { INT64_MAX, INT64_MIN, LogLinesBuilder, replaceLines } from "../../storage/logs.ts";
 import type { PushStream } from "./distributor.ts";
 import { PushError, discoverServiceName } from "./distributor.ts";
 import { LabelParseError, formatLabelMap, parseStreamLabels } from "./labels.ts";
@@ -35,9 +35,6 @@ const NOT_A_STRING = "Value is not a string";
 const NOT_AN_OBJECT = "Value looks like object, but can't find closing '}' symbol";
 const NOT_A_NUMBER = "Value is not a number";
 const OVERFLOW = "Value is number, but overflowed while parsing";
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 // google.protobuf.Timestamp's valid range (gogo types.validateTimestamp).
 const MIN_SECONDS = -62135596800n;

@@ -13,7 +13,7 @@
 import type { Label, Labels } from "../../model/labels/index.ts";
 import { EMPTY_LABELS } from "../../model/labels/index.ts";
 import type { LogLines, LogStore } from "../../storage/logs.ts";
-import { replaceLines, tsBefore as before, tsWords } from "../../storage/logs.ts";
+import { clampInt64, replaceLines, tsBefore as before, tsWords } from "../../storage/logs.ts";
 import { StorageClosedError } from "../../storage/index.ts";
 import { errorMessage } from "../../util/errors.ts";
 import type { LogIngestConfig } from "./config.ts";
@@ -713,17 +713,13 @@ interface TimeWindow {
 
 function timeWindow(oldestNs: bigint, newestNs: bigint): TimeWindow {
   // Bounds past the Int64 range clamp to it, as entry times do (LogLinesBuilder).
-  const clamp = (ns: bigint) => (ns > INT64_MAX ? INT64_MAX : ns < INT64_MIN ? INT64_MIN : ns);
   return {
     oldestNs,
     newestNs,
-    oldestWords: tsWords(clamp(oldestNs)),
-    newestWords: tsWords(clamp(newestNs)),
+    oldestWords: tsWords(clampInt64(oldestNs)),
+    newestWords: tsWords(clampInt64(newestNs)),
   };
 }
-
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
 
 /** selectLines returns the entries of `lines` at the indexes `keep`, as new columns. */
 function selectLines(lines: LogLines, keep: readonly number[]): LogLines {
