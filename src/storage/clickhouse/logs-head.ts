@@ -281,12 +281,16 @@ export class DayHead {
     const { data, start, end, metadata } = lines;
     const ts32 = new Int32Array(lines.ts.buffer, lines.ts.byteOffset, 2 * lines.count);
     const dv = dataView(data);
-    for (let k = 0; k < n; k++) {
-      const i = sel ? sel[k]! : k;
-      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, data, dv, start[i]!, end[i]!);
-      this.metadata(metadata[i]!);
+    // The span copied for hashing is forgotten even on a throw: data may change after.
+    try {
+      for (let k = 0; k < n; k++) {
+        const i = sel ? sel[k]! : k;
+        this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, data, dv, start[i]!, end[i]!);
+        this.metadata(metadata[i]!);
+      }
+    } finally {
+      ngramMemory().endSpan();
     }
-    ngramMemory().endSpan();
   }
 
   /** appendRow appends the row with timestamp words (hi, lo) and the line src[from, to). */
@@ -352,13 +356,16 @@ export class DayHead {
     const ts32 = new Int32Array(new Uint8Array(rec.ts).buffer);
     const r = new NativeReader(rec.lines);
     const dv = dataView(rec.lines);
-    for (let i = 0; i < rec.rows; i++) {
-      const n = r.varint();
-      if (r.off + n > rec.lines.length) throw new Error("log WAL record: line column cut short");
-      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, rec.lines, dv, r.off, r.off + n);
-      r.off += n;
+    try {
+      for (let i = 0; i < rec.rows; i++) {
+        const n = r.varint();
+        if (r.off + n > rec.lines.length) throw new Error("log WAL record: line column cut short");
+        this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, rec.lines, dv, r.off, r.off + n);
+        r.off += n;
+      }
+    } finally {
+      ngramMemory().endSpan();
     }
-    ngramMemory().endSpan();
     for (const [count, enc] of rec.runs) {
       this.runs.push(enc);
       this.runRows.push(count);
