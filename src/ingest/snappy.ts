@@ -10,21 +10,42 @@ export class SnappyError extends Error {
 }
 
 /**
+ * snappyDecodedLength reads the uncompressed length that starts a snappy block (a uvarint), as
+ * golang/snappy DecodedLen does; -1 when it is malformed.
+ */
+export function snappyDecodedLength(b: Uint8Array): number {
+  let x = 0;
+  for (let i = 0, shift = 0; i < b.length && i < 5; i++, shift += 7) {
+    const c = b[i]!;
+    x += (c & 0x7f) * 2 ** shift;
+    if (c < 0x80) return x > 0xffffffff ? -1 : x;
+  }
+  return -1;
+}
+
+/**
+ * snappyHeader returns a block's decoded length (snappyDecodedLength) and the bytes its uvarint
+ * takes; it throws a SnappyError when the length is malformed or more than `out` holds.
+ */
+export function snappyHeader(src: Uint8Array, out: Uint8Array): [n: number, bytes: number] {
+  const n = snappyDecodedLength(src);
+  if (n < 0) throw new SnappyError("snappy: corrupt input");
+  if (n > out.length) throw new SnappyError("snappy: output buffer too small");
+  let p = 0;
+  while (src[p++]! >= 0x80);
+  return [n, p];
+}
+
+/**
  * snappyDecodeInto decodes the snappy block `src` into `out` (at least its decoded length,
  * snappyDecodedLength) and returns the decoded length. It throws a SnappyError for a corrupt
  * block: an element that runs past the input or the output, a copy from before the start, or
  * output that ends short of the declared length.
  */
 export function snappyDecodeInto(src: Uint8Array, out: Uint8Array): number {
-  let p = 0;
-  let n = 0;
-  for (let shift = 0; ; shift += 7) {
-    if (p >= src.length || shift > 28) throw new SnappyError("snappy: corrupt input");
-    const c = src[p++]!;
-    n += (c & 0x7f) * 2 ** shift;
-    if (c < 0x80) break;
-  }
-  if (n > out.length) throw new SnappyError("snappy: output buffer too small");
+  const header = snappyHeader(src, out);
+  const n = header[0];
+  let p = header[1];
   const end = src.length;
   let d = 0;
   while (p < end) {

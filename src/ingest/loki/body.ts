@@ -4,8 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import { promisify } from "node:util";
 import { gunzip, inflateRaw } from "node:zlib";
-import { snappyDecodedLength } from "../remote-write/index.ts";
-import { SnappyError } from "../snappy.ts";
+import { SnappyError, snappyDecodedLength } from "../snappy.ts";
 import { snappyDecodeWasm } from "../wasm/snappy.ts";
 import { BufferPool } from "../../util/buffer-pool.ts";
 import { errorMessage } from "../../util/errors.ts";

@@ -109,14 +109,16 @@ export function metadataSize(md: readonly Label[]): number {
   return n;
 }
 
-/** linesSize is what Loki counts of entries: line bytes plus metadata sizes. */
+/** entrySize is what Loki counts of entry i: its line bytes plus its metadata size. */
+function entrySize(lines: LogLines, i: number): number {
+  const md = lines.metadata[i]!;
+  return lines.end[i]! - lines.start[i]! + (md.length > 0 ? metadataSize(md) : 0);
+}
+
+/** linesSize is entrySize summed over the entries. */
 function linesSize(lines: LogLines): number {
   let n = 0;
-  for (let i = 0; i < lines.count; i++) {
-    n += lines.end[i]! - lines.start[i]!;
-    const md = lines.metadata[i]!;
-    if (md.length > 0) n += metadataSize(md);
-  }
+  for (let i = 0; i < lines.count; i++) n += entrySize(lines, i);
   return n;
 }
 
@@ -388,9 +390,7 @@ export class LogDistributor {
         const failed: string[] = [];
         let failedBytes = 0;
         for (let i = 0; i < vs.lines.count; i++) {
-          const md = vs.lines.metadata[i]!;
-          const size =
-            vs.lines.end[i]! - vs.lines.start[i]! + (md.length > 0 ? metadataSize(md) : 0);
+          const size = entrySize(vs.lines, i);
           const ok = this.streamLimits.allow(
             vs.text,
             nowMs,

@@ -8,5 +8,5 @@ export {
   DEFAULT_MAX_DECODED_BYTES,
   PROTO_CONTENT_TYPE,
   registerRemoteWriteReceiver,
-  snappyDecodedLength,
 } from "./receiver.ts";
+export { snappyDecodedLength } from "../snappy.ts";

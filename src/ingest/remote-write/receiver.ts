@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Counter } from "prom-client";
 import type { Registry } from "prom-client";
 import { uncompress, uncompressSync } from "snappy";
+import { snappyDecodedLength } from "../snappy.ts";
 import { formatLabels } from "../../model/labels/index.ts";
 import type { Storage } from "../../storage/index.ts";
 import { StorageClosedError } from "../../storage/index.ts";
@@ -223,20 +224,6 @@ function checkContentType(header: string | undefined): void {
       "unsupported_media_type",
     );
   }
-}
-
-/**
- * snappyDecodedLength reads the uncompressed length that starts a snappy block (a uvarint), as
- * golang/snappy DecodedLen does; -1 when it is malformed.
- */
-export function snappyDecodedLength(b: Uint8Array): number {
-  let x = 0;
-  for (let i = 0, shift = 0; i < b.length && i < 5; i++, shift += 7) {
-    const c = b[i]!;
-    x += (c & 0x7f) * 2 ** shift;
-    if (c < 0x80) return x > 0xffffffff ? -1 : x;
-  }
-  return -1;
 }
 
 async function decompress(body: Buffer, maxDecodedBytes: number): Promise<Buffer> {

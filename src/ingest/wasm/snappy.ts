@@ -3,7 +3,7 @@
 // mapped from one body to the next, so the two copies cost less than the page faults of fresh
 // output, and the module's loop is faster than the JavaScript one. One instance serves the
 // process (JavaScript runs it on one thread). WebAssembly's types: src/util/wasm-types.d.ts.
-import { SnappyError, snappyDecodeInto } from "../snappy.ts";
+import { SnappyError, snappyDecodeInto, snappyHeader } from "../snappy.ts";
 import { WASM_BASE64 } from "./snappy-wasm.ts";
 
 /** SnappyExports: the module's exports (snappy.wat documents decode). */
@@ -37,15 +37,7 @@ export function snappyModule(): SnappyExports {
  * returns the decoded length. It throws a SnappyError for a corrupt block or a short `out`.
  */
 export function snappyDecodeWasm(src: Uint8Array, out: Uint8Array): number {
-  let p = 0;
-  let n = 0;
-  for (let shift = 0; ; shift += 7) {
-    if (p >= src.length || shift > 28) throw new SnappyError("snappy: corrupt input");
-    const c = src[p++]!;
-    n += (c & 0x7f) * 2 ** shift;
-    if (c < 0x80) break;
-  }
-  if (n > out.length) throw new SnappyError("snappy: output buffer too small");
+  const [n] = snappyHeader(src, out);
   // The output at 0 (with SLACK after it), the block after that.
   const dstLen = n + SLACK;
   if (dstLen + 15 + src.length > MAX_MEMORY) return snappyDecodeInto(src, out);

@@ -60,7 +60,8 @@ export function bloomWords(bloom: Uint8Array): Int32Array {
 
 /**
  * addNgrams sets the bits of every n-gram of bytes[start, end) in the filter `words`
- * (bloomWords). The hashes are hash1 and hash2 inlined, shifted without the unsigned
+ * (bloomWords). Ingest runs the same loop as WebAssembly (wasm/ngrams.wat); this is its
+ * reference, which the module's tests compare it with. The hashes are hash1 and hash2 inlined, shifted without the unsigned
  * conversion in between, which would make V8 box every hash as a double (twice the time).
  */
 export function addNgrams(
