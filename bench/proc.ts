@@ -8,6 +8,12 @@ export function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
+/** minorFaults is the number of minor page faults of a process and all its threads. */
+export function minorFaults(pid: number): number {
+  const st = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(st.slice(st.lastIndexOf(")") + 2).split(" ")[7]);
+}
+
 /** rssBytes is the resident set size of a process. */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
