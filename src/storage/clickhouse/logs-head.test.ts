@@ -6,7 +6,7 @@ import type { LogEntry, LogLines } from "../logs.ts";
 import { entriesToLines } from "../logs.ts";
 import { addNgrams, bloomShift, bloomWords, foldBloom } from "./logs-bloom.ts";
 import type { HeadStream } from "./logs-head.ts";
-import { BufferPool } from "../../util/buffer-pool.ts";
+import { BufferPool, sizeClass } from "../../util/buffer-pool.ts";
 import { DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
 import { decodeEntries } from "./logs-native.ts";
 
@@ -206,6 +206,86 @@ describe("BufferPool", () => {
     tiny.put(Buffer.alloc(1024));
     assert.equal(tiny.get(1000).length, 1024);
     assert.equal(tiny.bytes, 0);
+  });
+
+  it("serves a request with a kept buffer of up to twice its size class", () => {
+    assert.deepEqual([1, 1024, 1025, 1280, 1281, 1536, 1792, 1793, 3000, 5 << 20].map(sizeClass), [
+      1024,
+      1024,
+      1280,
+      1280,
+      1536,
+      1536,
+      1792,
+      2048,
+      3072,
+      5 << 20,
+    ]);
+    const pool = new BufferPool(64 << 20);
+    const five = pool.get(5 << 20);
+    assert.equal(five.length, 5 << 20);
+    pool.put(five);
+    assert.equal(pool.get(2 << 20).length, 2 << 20, "more than twice: a new buffer");
+    assert.equal(pool.get(3 << 20), five, "up to twice: the kept one");
+    assert.equal(pool.bytes, 0);
+  });
+
+  it("cuts small buffers from slabs, reused once every buffer cut from them is back", () => {
+    const pool = new BufferPool(1 << 20, 64 << 10);
+    const a = pool.get(10_000);
+    const b = pool.get(5);
+    assert.equal(a.buffer, b.buffer, "one slab");
+    assert.equal(a.length, 10_000);
+    assert.equal(b.length, 8);
+    assert.equal(b.byteOffset - a.byteOffset, 10_000, "8-byte aligned, one after the other");
+    const [c, d, e] = [1, 2, 3].map(() => pool.get(16 << 10)) as [Buffer, Buffer, Buffer];
+    assert.ok([c, d, e].every((x) => x.buffer === a.buffer));
+    a.fill(1);
+    c.fill(2);
+    e.fill(3);
+    assert.ok(a.every((x) => x === 1) && c.every((x) => x === 2), "no overlap");
+    const x = pool.get(16 << 10);
+    assert.notEqual(x.buffer, a.buffer, "a second slab once the first is full");
+    // The first slab comes back with its last buffer, and the next slab is cut from it.
+    for (const y of [a, b, c, d]) pool.put(y);
+    assert.equal(pool.bytes, 0);
+    pool.put(e);
+    assert.equal(pool.bytes, 64 << 10);
+    for (let i = 0; i < 3; i++) pool.get(16 << 10); // the rest of the second slab
+    const f = pool.get(16 << 10);
+    assert.equal(f.buffer, a.buffer, "the first slab again");
+    assert.equal(f.byteOffset, 0);
+    assert.equal(pool.bytes, 0);
+    // Larger buffers are whole.
+    const big = pool.get(32 << 10);
+    assert.equal(big.byteOffset, 0);
+    assert.equal(big.length, 32 << 10);
+    // The slab being cut, once all of it is back, is cut again from its start.
+    pool.put(f);
+    const g = pool.get(8);
+    assert.equal(g.buffer, f.buffer);
+    assert.equal(g.byteOffset, 0);
+  });
+
+  it("makes room in a full pool by dropping the sizes asked for least recently", () => {
+    const pool = new BufferPool(8 << 10);
+    // A head grows through 1, 2 and 4 KiB once, then 8 KiB is what heads ask for.
+    const small = [pool.get(1000), pool.get(2000), pool.get(4000)];
+    const big = pool.get(8000);
+    for (const b of small) pool.put(b);
+    assert.equal(pool.bytes, 7 << 10);
+    pool.put(big);
+    assert.equal(pool.bytes, 8 << 10);
+    assert.equal(pool.get(8000), big, "the 8 KiB buffer is kept, the smaller ones dropped");
+    assert.equal(pool.bytes, 0);
+    // A size asked for less recently than those kept does not push them out.
+    const again = pool.get(8000);
+    pool.put(big);
+    pool.put(Buffer.allocUnsafeSlow(1024));
+    assert.equal(pool.bytes, 8 << 10);
+    pool.put(again);
+    assert.equal(pool.bytes, 8 << 10, "no room: only older sizes make room");
+    assert.equal(pool.get(8000), big);
   });
 });
 

@@ -118,10 +118,11 @@ export class DayHead {
   rows = 0;
   /** text: the lines' UTF-8 bytes. */
   text = 0;
-  // Small to start with: a head exists per active (stream, day), and there may be many.
-  private ts = new BigInt64Array(16);
+  /** tsCol holds the ts column (Int64, as its views ts and ts32); its len is unused. */
+  private tsCol: Bytes;
+  private ts!: BigInt64Array;
   /** ts32 views ts as (low, high) 32-bit words: timestamps are compared without bigints. */
-  private ts32 = new Int32Array(this.ts.buffer);
+  private ts32!: Int32Array;
   private lines: Bytes;
   /** replaced: line columns that sorting replaced (released with the head). */
   private readonly replaced: Bytes[] = [];
@@ -159,8 +160,17 @@ export class DayHead {
     readonly day: number,
     private readonly pool: BufferPool = unpooled,
   ) {
-    this.lines = new Bytes(pool, stream.lineBytes ?? 0);
-    if (stream.rows) this.grow(Math.ceil(1.25 * stream.rows));
+    this.lines = new Bytes(pool, Math.ceil(1.25 * (stream.lineBytes ?? 0)));
+    // Small to start with (a head exists per active (stream, day), and there may be many), or
+    // a little more than the stream's last head held.
+    this.tsCol = new Bytes(pool, 8 * Math.ceil(1.25 * (stream.rows ?? 0)));
+    this.viewTs();
+  }
+
+  private viewTs(): void {
+    const b = this.tsCol.buf;
+    this.ts = new BigInt64Array(b.buffer, b.byteOffset, b.length >>> 3);
+    this.ts32 = new Int32Array(b.buffer, b.byteOffset, (b.length >>> 3) * 2);
   }
 
   /**
@@ -171,6 +181,7 @@ export class DayHead {
     this.stream.lineBytes = this.lines.len;
     this.stream.rows = this.rows;
     this.lines.release();
+    this.tsCol.release();
     for (const b of this.replaced.splice(0)) b.release();
   }
 
@@ -187,11 +198,9 @@ export class DayHead {
 
   private grow(rows: number): void {
     if (rows <= this.ts.length) return;
-    const cap = Math.max(rows, this.ts.length * 2);
-    const ts = new BigInt64Array(cap);
-    ts.set(this.ts.subarray(0, this.rows));
-    this.ts = ts;
-    this.ts32 = new Int32Array(ts.buffer);
+    this.tsCol.len = this.rows * 8;
+    this.tsCol.reserve((rows - this.rows) * 8);
+    this.viewTs();
   }
 
   /** startLine closes the block when a line of n bytes would overflow it, and opens one. */
@@ -341,12 +350,7 @@ export class DayHead {
     head.writeUInt32LE(runBytes.length, 24);
     head.writeUInt32LE(labels.length, 28);
     head.set(labels, WAL_LINES_HEADER);
-    return [
-      head,
-      new Uint8Array(this.ts.buffer, m.rows * 8, rows * 8),
-      this.lines.view(m.lines),
-      runBytes,
-    ];
+    return [head, this.tsCol.view(m.rows * 8, this.rows * 8), this.lines.view(m.lines), runBytes];
   }
 
   /** appendRecord appends the rows of a LINES record (decodeWalLines), rebuilding blooms. */
@@ -410,7 +414,8 @@ export class DayHead {
       if (ah !== bh || al !== bl) return 1;
       return lines.compare(lines, textAt[b]!, lineAt[b + 1]!, textAt[a]!, lineAt[a + 1]!);
     });
-    const ts2 = new BigInt64Array(Math.max(n, 1));
+    const tsCol2 = new Bytes(this.pool, n * 8);
+    const ts2 = new BigInt64Array(tsCol2.buf.buffer, tsCol2.buf.byteOffset, n);
     const lines2 = new Bytes(this.pool, Math.max(lo, 1));
     this.runs = [];
     this.runRows = [];
@@ -424,9 +429,9 @@ export class DayHead {
         this.runRows.push(1);
       }
     });
-    this.ts = ts2;
-    this.ts32 = new Int32Array(ts2.buffer);
-    this.replaced.push(this.lines);
+    this.replaced.push(this.tsCol, this.lines);
+    this.tsCol = tsCol2;
+    this.viewTs();
     this.lines = lines2;
     this.lastMd = undefined;
     this.sorted = true;
@@ -441,7 +446,7 @@ export class DayHead {
   columns(): HeadColumns {
     return {
       rows: this.rows,
-      ts: new Uint8Array(this.ts.buffer, 0, this.rows * 8),
+      ts: this.tsCol.view(0, this.rows * 8),
       lines: this.lines.view(0),
       runs: this.runs,
       runRows: this.runRows,
@@ -504,14 +509,28 @@ const ENTRY_TYPES: readonly (readonly [string, string])[] = [
 
 /**
  * entriesBlock returns one Native block (ENTRY_COLUMNS) of the heads' rows, in the heads'
- * order, as a list of byte arrays: mostly the heads' own columns, uncopied.
+ * order, as a list of byte arrays: mostly the heads' own columns, uncopied. The other columns
+ * are buffers of `pool`, which release hands back once the block is sent.
  */
-export function entriesBlock(heads: readonly DayHead[]): { parts: Uint8Array[]; rows: number } {
+export function entriesBlock(
+  heads: readonly DayHead[],
+  pool: BufferPool = unpooled,
+): { parts: Uint8Array[]; rows: number; release(): void } {
   const cols = heads.map((h) => h.columns());
   let rows = 0;
   for (const c of cols) rows += c.rows;
   const name = (i: number): Buffer => Buffer.concat(ENTRY_TYPES[i]!.map((s) => nativeString(s)));
-  const fp = new Uint32Array(rows * 2);
+  const taken: Buffer[] = [];
+  const take = (n: number): Buffer => {
+    const b = pool.get(n);
+    taken.push(b);
+    return b.subarray(0, n);
+  };
+  const words = (n: number): Uint32Array => {
+    const b = take(n * 4);
+    return new Uint32Array(b.buffer, b.byteOffset, n);
+  };
+  const fp = words(rows * 2);
   let r = 0;
   for (let h = 0; h < heads.length; h++) {
     const { fpLo, fpHi } = heads[h]!.stream;
@@ -522,8 +541,9 @@ export function entriesBlock(heads: readonly DayHead[]): { parts: Uint8Array[]; 
   }
   const start = Buffer.allocUnsafe(20);
   const so = writeVarint(start, writeVarint(start, 0, ENTRY_TYPES.length), rows);
-  // Map offsets: the cumulative pair count per row (UInt64; counts stay below 2^32 here).
-  const offsets = new Uint32Array(rows * 2);
+  // Map offsets: the cumulative pair count per row (UInt64; counts stay below 2^32 here, and
+  // the high words are written too: pooled buffers are not zeroed).
+  const offsets = words(rows * 2);
   let total = 0;
   let keyBytes = 0;
   let valueBytes = 0;
@@ -536,11 +556,12 @@ export function entriesBlock(heads: readonly DayHead[]): { parts: Uint8Array[]; 
       for (let k = 0; k < count; k++, r += 2) {
         total += enc.n;
         offsets[r] = total;
+        offsets[r + 1] = 0;
       }
     });
   }
-  const keys = Buffer.allocUnsafe(keyBytes);
-  const values = Buffer.allocUnsafe(valueBytes);
+  const keys = take(keyBytes);
+  const values = take(valueBytes);
   let ko = 0;
   let vo = 0;
   for (const c of cols) {
@@ -551,16 +572,19 @@ export function entriesBlock(heads: readonly DayHead[]): { parts: Uint8Array[]; 
   }
   return {
     rows,
+    release: () => {
+      for (const b of taken.splice(0)) pool.put(b);
+    },
     parts: [
       start.subarray(0, so),
       name(0),
-      new Uint8Array(fp.buffer),
+      new Uint8Array(fp.buffer, fp.byteOffset, fp.byteLength),
       name(1),
       ...cols.map((c) => c.ts),
       name(2),
       ...cols.map((c) => c.lines),
       name(3),
-      new Uint8Array(offsets.buffer),
+      new Uint8Array(offsets.buffer, offsets.byteOffset, offsets.byteLength),
       keys,
       values,
     ],

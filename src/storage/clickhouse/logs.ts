@@ -171,7 +171,11 @@ export class ClickHouseLogStore implements LogStore {
   readonly pageBytes: number;
   private closed = false;
   private wal: WalSegments | undefined;
-  /** pool: line buffers of written heads, for new heads (as much as one flush holds). */
+  /**
+   * pool: the column buffers of written heads and flushes, for new ones, mostly cut from slabs
+   * of a quarter of flushBytes: up to three times flushBytes (a head's columns are sized a
+   * quarter larger than its stream's last, and the next head fills while one is written).
+   */
   private readonly pool: BufferPool;
   /** flushBytes: the head is written once its lines hold this many bytes. */
   private readonly flushBytes: number;
@@ -211,7 +215,10 @@ export class ClickHouseLogStore implements LogStore {
       ? Math.max(1, opts.flushBytes ?? 128 << 20)
       : Math.max(1, opts.batchMaxBytes ?? 16 << 20);
     if ((opts.bloomCacheBytes ?? 0) > 0) this.bloomCache = new BloomCache(opts.bloomCacheBytes!);
-    this.pool = new BufferPool(this.flushBytes);
+    this.pool = new BufferPool(
+      3 * this.flushBytes,
+      Math.min(32 << 20, Math.max(1 << 20, this.flushBytes / 4)),
+    );
   }
 
   /**
@@ -501,15 +508,19 @@ export class ClickHouseLogStore implements LogStore {
           rows.push({ day: h.day, fpLo: info.fpLo, fpHi: info.fpHi, labels: info.labels });
         }
         const blooms = group.flatMap((h) => h.blooms);
-        const entries = entriesBlock(group);
-        await this.insertPiece({
-          streams: rows.length > 0 ? encodeStreams(rows) : undefined,
-          streamRows: rows.length,
-          blooms: encodeBlooms(blooms),
-          bloomRows: blooms,
-          entries: entries.parts,
-          rows: entries.rows,
-        });
+        const entries = entriesBlock(group, this.pool);
+        try {
+          await this.insertPiece({
+            streams: rows.length > 0 ? encodeStreams(rows) : undefined,
+            streamRows: rows.length,
+            blooms: encodeBlooms(blooms),
+            bloomRows: blooms,
+            entries: entries.parts,
+            rows: entries.rows,
+          });
+        } finally {
+          entries.release();
+        }
         for (const h of group) (h.stream as StreamInfo).days.add(h.day);
       }
     };
