@@ -27,11 +27,13 @@ export class BufferPool {
 
   /**
    * `limit` bounds the bytes kept; `slabBytes` (0: none) is the size of the slabs that buffers
-   * of up to a quarter of it are cut from.
+   * of up to a quarter of it are cut from; `shared` makes the memory SharedArrayBuffers, which
+   * worker threads can read.
    */
   constructor(
     private readonly limit: number,
     private readonly slabBytes = 0,
+    private readonly shared = false,
   ) {}
 
   /** get returns a buffer of at least `size` bytes. */
@@ -51,7 +53,7 @@ export class BufferPool {
         return b;
       }
     }
-    return Buffer.allocUnsafeSlow(want);
+    return this.shared ? Buffer.from(new SharedArrayBuffer(want)) : Buffer.allocUnsafeSlow(want);
   }
 
   /** cut returns n bytes of the slab being cut, or of a new one when it has not that many. */

@@ -11,10 +11,11 @@ import type { Label, Labels } from "../../model/labels/index.ts";
 import type { LogLines } from "../logs.ts";
 import { tsBefore as before, tsFromWords as toBigint } from "../logs.ts";
 import type { BloomBlock } from "./logs-bloom.ts";
-import { BLOCK_MAX_BYTES, bloomShift, foldBloom } from "./logs-bloom.ts";
+import { BLOCK_MAX_BYTES, bloomShift } from "./logs-bloom.ts";
 import { stringSize, writeString } from "./logs-native.ts";
 import { NativeReader, varintLength, writeVarint } from "./native.ts";
-import { ngramMemory } from "./wasm/ngrams.ts";
+import type { Filters } from "./wasm/filters.ts";
+import { InlineFilters } from "./wasm/filters.ts";
 import { BufferPool } from "../../util/buffer-pool.ts";
 
 /** HeadStream is what a head needs of its stream. */
@@ -108,6 +109,13 @@ class Bytes {
 /** unpooled serves heads made without a pool (tests): it keeps nothing. */
 const unpooled = new BufferPool(0);
 
+let inline: InlineFilters | undefined;
+
+/** inlineFilters builds the filters of heads made without Filters, in this thread. */
+function inlineFilters(): InlineFilters {
+  return (inline ??= new InlineFilters());
+}
+
 /**
  * DayHead holds one stream's entries of one UTC day: the Native columns ts (Int64
  * nanoseconds) and line (String), the metadata as runs of rows that share one set (the
@@ -135,11 +143,13 @@ export class DayHead {
   private lastLo = 0;
   private lastStart = 0;
   private lastEnd = 0;
-  /** blooms: the filter rows of the blocks closed so far. */
+  /** blooms: the filter rows of the blocks closed so far (bloomsBuilt waits for them all). */
   readonly blooms: BloomBlock[] = [];
-  // The block being filled: its filter (a slot of the n-gram module's memory, -1 for none) of
-  // filterBytes, sized for capText bytes of text.
+  private readonly building: Promise<void>[] = [];
+  // The block being filled: its filter (an id of `filters`, -1 for none) of filterBytes, sized
+  // for capText bytes of text; its lines from column offset hashedTo on are not hashed yet.
   private filter = -1;
+  private hashedTo = 0;
   private filterBytes = 0;
   private shift = 32;
   private capText = 0;
@@ -153,12 +163,13 @@ export class DayHead {
 
   /**
    * A head's line column starts at the size of its stream's last one (which is mostly where it
-   * ends again), from `pool`.
+   * ends again), from `pool`; `filters` builds its blocks' line blooms.
    */
   constructor(
     readonly stream: HeadStream,
     readonly day: number,
     private readonly pool: BufferPool = unpooled,
+    private readonly filters: Filters = inlineFilters(),
   ) {
     this.lines = new Bytes(pool, Math.ceil(1.25 * (stream.lineBytes ?? 0)));
     // Small to start with (a head exists per active (stream, day), and there may be many), or
@@ -215,7 +226,8 @@ export class DayHead {
       this.capText = Math.max(FIRST_BLOOM_TEXT, Math.min(BLOCK_MAX_BYTES, this.stream.bloomText));
       this.shift = bloomShift(this.capText);
       this.filterBytes = 1 << (32 - this.shift - 3);
-      this.filter = ngramMemory().alloc(this.filterBytes);
+      this.filter = this.filters.open(this.filterBytes);
+      this.hashedTo = this.lines.len;
       this.minHi = this.maxHi = hi;
       this.minLo = this.maxLo = lo;
     } else if (before(hi, lo, this.minHi, this.minLo)) {
@@ -228,25 +240,40 @@ export class DayHead {
     this.blockText += n;
   }
 
+  /** hashLines hands the block's lines written since the last call to its filter. */
+  private hashLines(): void {
+    if (this.filter < 0 || this.hashedTo === this.lines.len) return;
+    this.filters.hashColumn(this.lines.buf, this.hashedTo, this.lines.len, this.filter, this.shift);
+    this.hashedTo = this.lines.len;
+  }
+
   /**
-   * closeBlock ends the block being filled: its filter, folded to its text's size, is kept
-   * (and its slot in the n-gram module's memory freed: a head must be closed to be dropped).
+   * closeBlock ends the block being filled: its filter, folded to its text's size, is kept in
+   * `blooms` (once built: bloomsBuilt), and freed from `filters` (a head must be closed to be
+   * dropped).
    */
   closeBlock(): void {
     if (this.filter < 0) return;
-    const bloom = ngramMemory().take(this.filter, this.filterBytes);
-    this.filter = -1;
+    this.hashLines();
     const want = bloomShift(this.blockText);
     const levels = Math.max(0, want - this.shift);
-    this.blooms.push({
+    const block = {
       fpLo: this.stream.fpLo,
       fpHi: this.stream.fpHi,
       startNs: toBigint(this.minHi, this.minLo),
       endNs: toBigint(this.maxHi, this.maxLo),
       shift: this.shift + levels,
-      bloom: levels > 0 ? foldBloom(bloom, levels) : bloom,
-    });
+    };
+    const bloom = this.filters.close(this.filter, levels);
+    this.filter = -1;
     this.blockText = 0;
+    if (bloom instanceof Uint8Array) this.blooms.push({ ...block, bloom });
+    else this.building.push(bloom.then((b) => void this.blooms.push({ ...block, bloom: b })));
+  }
+
+  /** bloomsBuilt resolves once the filters of the blocks closed so far are in `blooms`. */
+  async bloomsBuilt(): Promise<void> {
+    await Promise.all(this.building.splice(0));
   }
 
   /** order notes whether the row just written (ts, line bytes [start, end)) keeps the order. */
@@ -290,16 +317,12 @@ export class DayHead {
     const { data, start, end, metadata } = lines;
     const ts32 = new Int32Array(lines.ts.buffer, lines.ts.byteOffset, 2 * lines.count);
     const dv = dataView(data);
-    // The span copied for hashing is forgotten even on a throw: data may change after.
-    try {
-      for (let k = 0; k < n; k++) {
-        const i = sel ? sel[k]! : k;
-        this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, data, dv, start[i]!, end[i]!);
-        this.metadata(metadata[i]!);
-      }
-    } finally {
-      ngramMemory().endSpan();
+    for (let k = 0; k < n; k++) {
+      const i = sel ? sel[k]! : k;
+      this.appendRow(ts32[2 * i + 1]!, ts32[2 * i]!, data, dv, start[i]!, end[i]!);
+      this.metadata(metadata[i]!);
     }
+    this.hashLines();
   }
 
   /** appendRow appends the row with timestamp words (hi, lo) and the line src[from, to). */
@@ -318,7 +341,6 @@ export class DayHead {
     this.ts32[2 * r + 1] = hi;
     const off = writeVarint(this.lines.reserve(5 + n), this.lines.len, n);
     copyBytes(src, srcView, from, to, this.lines.buf, this.lines.dv, off);
-    ngramMemory().hash(src, from, to, this.filter, this.shift);
     this.lines.len = off + n;
     this.order(r, hi, lo, off, off + n);
     this.rows = r + 1;
@@ -368,7 +390,8 @@ export class DayHead {
         r.off += n;
       }
     } finally {
-      ngramMemory().endSpan();
+      // The rows appended before a bad one stay, with their n-grams.
+      this.hashLines();
     }
     for (const [count, enc] of rec.runs) {
       this.runs.push(enc);

@@ -40,6 +40,8 @@ import {
 import type { HeadStream } from "./logs-head.ts";
 import { BufferPool } from "../../util/buffer-pool.ts";
 import { DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
+import type { Filters } from "./wasm/filters.ts";
+import { InlineFilters, workerFilters } from "./wasm/filters.ts";
 import type { BloomBlock, BloomProbe } from "./logs-bloom.ts";
 import { bloomProbe, probeSql } from "./logs-bloom.ts";
 import type { BloomRange } from "./logs-bloom-cache.ts";
@@ -92,6 +94,11 @@ export interface ClickHouseLogStoreOptions extends SchemaOptions {
   readonly flushBytes?: number;
   /** flushAgeMs: the head is written at most this long after its first commit (2 s). */
   readonly flushAgeMs?: number;
+  /**
+   * filterThread: the line blooms are built in a worker thread (the default), beside the
+   * thread that decodes and appends pushes; false builds them in this thread.
+   */
+  readonly filterThread?: boolean;
 }
 
 /** StreamInfo is what the store remembers about a stream it has written in this process. */
@@ -179,6 +186,8 @@ export class ClickHouseLogStore implements LogStore {
   private readonly pool: BufferPool;
   /** flushBytes: the head is written once its lines hold this many bytes. */
   private readonly flushBytes: number;
+  /** filters builds the heads' line blooms. */
+  private readonly filters: Filters;
   /** head: the streams with entries in the head. */
   private head = new Set<StreamInfo>();
   /** retry: heads of a flush that ClickHouse refused, written with the next one. */
@@ -218,7 +227,9 @@ export class ClickHouseLogStore implements LogStore {
     this.pool = new BufferPool(
       3 * this.flushBytes,
       Math.min(32 << 20, Math.max(1 << 20, this.flushBytes / 4)),
+      true,
     );
+    this.filters = opts.filterThread === false ? new InlineFilters() : workerFilters();
   }
 
   /**
@@ -361,7 +372,7 @@ export class ClickHouseLogStore implements LogStore {
   private dayHead(info: StreamInfo, day: number): DayHead {
     let h = info.heads.get(day);
     if (!h) {
-      h = new DayHead(info, day, this.pool);
+      h = new DayHead(info, day, this.pool, this.filters);
       info.heads.set(day, h);
       this.head.add(info);
     }
@@ -493,10 +504,9 @@ export class ClickHouseLogStore implements LogStore {
     this.lastFlushStart = performance.now();
     const start = this.lastFlushStart;
     const run = async (): Promise<void> => {
-      for (const h of heads) {
-        h.closeBlock();
-        h.sortRows();
-      }
+      for (const h of heads) h.closeBlock();
+      for (const h of heads) await h.bloomsBuilt();
+      for (const h of heads) h.sortRows();
       for (const group of dayGroups(heads)) {
         const rows: StreamRow[] = [];
         const seen = new Set<string>();

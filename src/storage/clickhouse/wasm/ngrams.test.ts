@@ -2,65 +2,90 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { addNgrams, bloomWords } from "../logs-bloom.ts";
+import { varintLength, writeVarint } from "../native.ts";
 import { NgramMemory } from "./ngrams.ts";
 
+/** column encodes byte strings as a Native String column. */
+function column(lines: readonly Uint8Array[]): Buffer {
+  const out = Buffer.alloc(lines.reduce((n, l) => n + varintLength(l.length) + l.length, 0));
+  let off = 0;
+  for (const l of lines) {
+    off = writeVarint(out, off, l.length);
+    out.set(l, off);
+    off += l.length;
+  }
+  return out;
+}
+
+/** sameBytes asserts a and b are equal (without deepEqual's slow diff of large arrays). */
+function sameBytes(a: Uint8Array, b: Uint8Array, what: string): void {
+  const at = a.findIndex((x, i) => x !== b[i]);
+  assert.ok(a.length === b.length && at < 0, `${what}: differ at byte ${at}`);
+}
+
 describe("NgramMemory", () => {
-  it("sets the bits addNgrams sets, for lines of one buffer in and out of its span", () => {
+  it("sets the bits addNgrams sets for every line of a column's runs", () => {
     let seed = 11;
     const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789 ="{}:,ü日';
-    const text = Array.from(
-      { length: 3e5 },
-      () => alphabet[Math.floor(rand() * alphabet.length)],
-    ).join("");
-    const data = Buffer.from(text);
+    const text = Buffer.from(
+      Array.from({ length: 3e5 }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(""),
+    );
+    // Lines of 0 to ~3000 bytes (varints of one and two bytes), and one of 200 KiB.
+    const lines: Uint8Array[] = [];
+    for (let at = 0; at < text.length;) {
+      const n = Math.min(text.length - at, Math.floor(rand() * rand() * 3000));
+      lines.push(text.subarray(at, at + n));
+      at += n;
+    }
+    lines.push(Buffer.alloc(200 << 10, "0123456789abcdef"));
+    const col = column(lines);
+    // Runs that end at line boundaries.
+    const ends: number[] = [];
+    for (let i = 0, off = 0; i < lines.length; i++) {
+      off += varintLength(lines[i]!.length) + lines[i]!.length;
+      if (i % 97 === 0 || i === lines.length - 1) ends.push(off);
+    }
     const m = new NgramMemory();
     for (const bytes of [2048, 8192, 65536]) {
       const shift = 32 - Math.log2(bytes * 8);
       const want = new Uint8Array(bytes);
+      for (const l of lines) addNgrams(bloomWords(want), shift, l, 0, l.length);
       const off = m.alloc(bytes);
-      // Lines of 0 to ~3000 bytes, some longer than a span would hold if it were small.
-      for (let at = 0; at < data.length;) {
-        const n = Math.min(data.length - at, Math.floor(rand() * rand() * 3000));
-        addNgrams(bloomWords(want), shift, data, at, at + n);
-        m.hash(data, at, at + n, off, shift);
-        at += n + Math.floor(rand() * 3);
+      let from = 0;
+      for (const to of ends) {
+        m.hashColumn(col, from, to, off, shift);
+        from = to;
       }
-      m.endSpan();
-      assert.deepEqual(m.take(off, bytes), want, `${bytes}-byte filter`);
+      sameBytes(m.take(off, bytes), want, `${bytes}-byte filter`);
     }
   });
 
-  it("hashes a line longer than its span and sees a buffer's new bytes after endSpan", () => {
+  it("hashes a run larger than its scratch, and refuses a run whose lengths do not add up", () => {
     const m = new NgramMemory();
     const long = Buffer.alloc(3 << 20, "abcdefgh");
     long.write("needle", 2 << 20);
+    const col = column([long, Buffer.from("short line")]);
     const want = new Uint8Array(4096);
     addNgrams(bloomWords(want), 17, long, 0, long.length);
+    addNgrams(bloomWords(want), 17, Buffer.from("short line"), 0, 10);
     const off = m.alloc(4096);
-    m.hash(long, 0, long.length, off, 17);
-    m.endSpan();
-    assert.deepEqual(m.take(off, 4096), want);
-    const buf = Buffer.from("first line of text");
+    m.hashColumn(col, 0, col.length, off, 17);
+    sameBytes(m.take(off, 4096), want, "long run");
+    const bad = column([Buffer.from("first line"), Buffer.from("second")]);
     const a = m.alloc(2048);
-    m.hash(buf, 0, buf.length, a, 18);
-    m.endSpan();
-    buf.write("other words in it!");
-    const b = m.alloc(2048);
-    m.hash(buf, 0, buf.length, b, 18);
-    m.endSpan();
-    const wantB = new Uint8Array(2048);
-    addNgrams(bloomWords(wantB), 18, buf, 0, buf.length);
-    assert.deepEqual(m.take(b, 2048), wantB);
+    // Cut inside the second line, and inside a varint.
+    assert.throws(() => m.hashColumn(bad, 0, bad.length - 1, a, 18), /runs past the column/);
+    const two = column([Buffer.alloc(300, "x")]);
+    assert.throws(() => m.hashColumn(two, 0, 1, a, 18), /runs past the column/);
     m.release(a, 2048);
   });
 
   it("reuses freed slots, zeroed, and keeps slots across memory growth", () => {
     const m = new NgramMemory();
     const a = m.alloc(65536);
-    const data = Buffer.from("some text to hash into the filter");
-    m.hash(data, 0, data.length, a, 13);
-    m.endSpan();
+    const data = column([Buffer.from("some text to hash into the filter")]);
+    m.hashColumn(data, 0, data.length, a, 13);
     const before = m.take(a, 65536);
     assert.ok(before.some((b) => b !== 0));
     const again = m.alloc(65536);
@@ -69,9 +94,8 @@ describe("NgramMemory", () => {
     const size = m.bytes;
     const big = Array.from({ length: 40 }, () => m.alloc(65536));
     assert.ok(m.bytes > size);
-    m.hash(data, 0, data.length, again, 13);
-    m.endSpan();
-    assert.deepEqual(m.take(again, 65536), before, "a reused slot starts zeroed");
+    m.hashColumn(data, 0, data.length, again, 13);
+    sameBytes(m.take(again, 65536), before, "a reused slot starts zeroed");
     for (const o of big) m.release(o, 65536);
   });
 

@@ -1,6 +1,6 @@
 // The memory of the WebAssembly n-gram loop (ngrams.wat): the filters of open bloom blocks live
-// in it while lines are added to them, and lines are copied into it, a span of many at a time,
-// to be hashed. One instance serves the process (JavaScript runs it on one thread).
+// in it while lines are added to them, and runs of a line column are copied into it to be
+// hashed. One instance serves a thread (filters.ts).
 import { WASM_BASE64 } from "./ngrams-wasm.ts";
 
 // WebAssembly's types: src/util/wasm-types.d.ts.
@@ -8,10 +8,11 @@ import { WASM_BASE64 } from "./ngrams-wasm.ts";
 interface NgramExports {
   readonly memory: WebAssembly.Memory;
   ngrams(src: number, n: number, words: number, shift: number): void;
+  lines(src: number, n: number, words: number, shift: number): number;
 }
 
-/** SPAN: lines are copied into the module's memory this many bytes at a time (or one line). */
-const SPAN = 1 << 20;
+/** SCRATCH: the first size of the scratch slot that column runs are copied into. */
+const SCRATCH = 1 << 20;
 
 /** MIN_SLOT: the smallest allocation (filters are at least 2 KiB). */
 const MIN_SLOT = 64;
@@ -28,12 +29,9 @@ export class NgramMemory {
   /** top: the end of the slots handed out so far; free: freed slots by size. */
   private top = 0;
   private readonly free = new Map<number, number[]>();
-  // The span of lines copied in: data[spanFrom, spanTo) lies at `scratch`.
+  /** scratch: the slot (of scratchSize bytes) that column runs are copied into. */
   private scratch = -1;
   private scratchSize = 0;
-  private spanData: Uint8Array | undefined;
-  private spanFrom = 0;
-  private spanTo = 0;
 
   constructor() {
     const mod = new WebAssembly.Module(Buffer.from(WASM_BASE64, "base64"));
@@ -84,31 +82,22 @@ export class NgramMemory {
   }
 
   /**
-   * hash sets the bits of the n-grams of data[from, to) in the filter at `words` (addNgrams'
-   * bits at `shift`). Consecutive lines of one buffer are copied in with one copy per span;
-   * endSpan must be called before the buffer's bytes may change.
+   * hashColumn sets, in the filter at `words` (addNgrams' bits at `shift`), the bits of every
+   * line of col[from, to): a run of a Native String column (each line a varint length, then
+   * its bytes). It throws on a run that does not add up (the lines before the fault are set).
    */
-  hash(data: Uint8Array, from: number, to: number, words: number, shift: number): void {
-    if (to - from < 4) return;
-    if (data !== this.spanData || from < this.spanFrom || to > this.spanTo) {
-      const len = Math.max(SPAN, to - from);
-      if (len > this.scratchSize) {
-        if (this.scratch >= 0) this.release(this.scratch, this.scratchSize);
-        this.scratchSize = 2 ** Math.ceil(Math.log2(len));
-        this.scratch = this.alloc(this.scratchSize);
-      }
-      const end = Math.min(data.length, from + len);
-      this.u8.set(data.subarray(from, end), this.scratch);
-      this.spanData = data;
-      this.spanFrom = from;
-      this.spanTo = end;
+  hashColumn(col: Uint8Array, from: number, to: number, words: number, shift: number): void {
+    const n = to - from;
+    if (n <= 0) return;
+    if (n > this.scratchSize) {
+      if (this.scratch >= 0) this.release(this.scratch, this.scratchSize);
+      this.scratchSize = 2 ** Math.ceil(Math.log2(Math.max(SCRATCH, n)));
+      this.scratch = this.alloc(this.scratchSize);
     }
-    this.x.ngrams(this.scratch + (from - this.spanFrom), to - from, words, shift);
-  }
-
-  /** endSpan forgets the copied span (its buffer may change after this). */
-  endSpan(): void {
-    this.spanData = undefined;
+    this.u8.set(col.subarray(from, to), this.scratch);
+    if (this.x.lines(this.scratch, n, words, shift) < 0) {
+      throw new Error("line column: a line's length runs past the column");
+    }
   }
 }
 
