@@ -1,5 +1,5 @@
-// Line blooms: n-gram bloom filters over blocks of log lines, built in JS while an entries block
-// is encoded and stored in their own table (schema.ts migration 6), so that `|= "needle"` reads
+// Line blooms: n-gram bloom filters over blocks of log lines, built at ingest (wasm/filters.ts,
+// in a worker thread) and stored in their own table (schema.ts migration 6), so that `|= "needle"` reads
 // only the blocks whose filter holds every 4-byte n-gram of the needle.
 //
 // ClickHouse's own ngrambf_v1 skip index did the same job, but building it (two CityHash64 per

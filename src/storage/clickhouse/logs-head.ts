@@ -1,9 +1,10 @@
 // The log head: committed entries that wait in memory to be written to ClickHouse in one large
 // INSERT, kept per (stream, day) in the columns of the Native block that INSERT sends (logs.ts
 // owns the head; this file is its data). A line is copied once, from the push body or string
-// into its stream's line column, and its n-grams go into the stream's line bloom in the same
-// pass; at flush the columns of all (stream, day) heads are sent as they are, one INSERT per
-// table, already in the table's sorting-key order when each stream's entries came in order.
+// into its stream's line column; each commit's new run of that column goes to the block's line
+// bloom (wasm/filters.ts, in a worker thread); at flush the columns of all (stream, day) heads
+// are sent as they are, one INSERT per table, already in the table's sorting-key order when each
+// stream's entries came in order.
 //
 // The same columns are what the write-ahead log stores (LINES records): a commit's part of a
 // head is logged as views of the head's arrays, and a replay appends them to a new head.
@@ -308,8 +309,7 @@ export class DayHead {
 
   /**
    * appendLines appends entries given as columns: all of them, or the rows listed in `sel`.
-   * Each line is copied into the line column with its n-grams set in the block's filter in the
-   * same pass.
+   * Each line is copied into the line column; the rows appended go to their blocks' filters.
    */
   appendLines(lines: LogLines, sel?: Int32Array): void {
     const n = sel ? sel.length : lines.count;

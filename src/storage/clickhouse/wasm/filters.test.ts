@@ -1,21 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { addNgrams, bloomWords, foldBloom } from "../logs-bloom.ts";
-import { writeVarint } from "../native.ts";
+import { varintLength } from "../native.ts";
+import { sameBytes, stringColumn as column } from "../testing/columns.ts";
 import { InlineFilters, WorkerFilters } from "./filters.ts";
-
-/** column returns lines as a Native String column, in a SharedArrayBuffer when `shared`. */
-function column(lines: readonly string[], shared: boolean): Buffer {
-  const parts = lines.map((l) => Buffer.from(l));
-  const size = parts.reduce((n, p) => n + 5 + p.length, 0);
-  const out = shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.alloc(size);
-  let off = 0;
-  for (const p of parts) {
-    off = writeVarint(out, off, p.length);
-    off += p.copy(out, off);
-  }
-  return out.subarray(0, off);
-}
 
 /** expected returns the filter addNgrams makes of the lines, folded by levels. */
 function expected(lines: readonly string[], bytes: number, levels: number): Uint8Array {
@@ -94,16 +82,7 @@ describe("Filters", () => {
   });
 });
 
-/** sameBytes asserts a and b are equal (without deepEqual's slow diff of large arrays). */
-function sameBytes(a: Uint8Array, b: Uint8Array, what: string): void {
-  const at = a.findIndex((x, i) => x !== b[i]);
-  assert.ok(
-    a.length === b.length && at < 0,
-    `${what}: ${a.length}/${b.length} bytes, differ at ${at}`,
-  );
-}
-
 /** varints returns the bytes of the lines' length prefixes. */
 function varints(lines: readonly string[]): number {
-  return lines.reduce((n, l) => n + (Buffer.byteLength(l) < 0x80 ? 1 : 2), 0);
+  return lines.reduce((n, l) => n + varintLength(Buffer.byteLength(l)), 0);
 }

@@ -2,26 +2,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { addNgrams, bloomWords } from "../logs-bloom.ts";
-import { varintLength, writeVarint } from "../native.ts";
+import { varintLength } from "../native.ts";
+import { sameBytes, stringColumn as column } from "../testing/columns.ts";
 import { NgramMemory } from "./ngrams.ts";
-
-/** column encodes byte strings as a Native String column. */
-function column(lines: readonly Uint8Array[]): Buffer {
-  const out = Buffer.alloc(lines.reduce((n, l) => n + varintLength(l.length) + l.length, 0));
-  let off = 0;
-  for (const l of lines) {
-    off = writeVarint(out, off, l.length);
-    out.set(l, off);
-    off += l.length;
-  }
-  return out;
-}
-
-/** sameBytes asserts a and b are equal (without deepEqual's slow diff of large arrays). */
-function sameBytes(a: Uint8Array, b: Uint8Array, what: string): void {
-  const at = a.findIndex((x, i) => x !== b[i]);
-  assert.ok(a.length === b.length && at < 0, `${what}: differ at byte ${at}`);
-}
 
 describe("NgramMemory", () => {
   it("sets the bits addNgrams sets for every line of a column's runs", () => {
