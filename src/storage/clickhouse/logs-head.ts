@@ -147,11 +147,10 @@ export class DayHead {
   /** blooms: the filter rows of the blocks closed so far (bloomsBuilt waits for them all). */
   readonly blooms: BloomBlock[] = [];
   private readonly building: Promise<void>[] = [];
-  // The block being filled: its filter (an id of `filters`, -1 for none) of filterBytes, sized
-  // for capText bytes of text; its lines from column offset hashedTo on are not hashed yet.
+  // The block being filled: its filter (an id of `filters`, -1 for none), sized for capText
+  // bytes of text; its lines from column offset hashedTo on are not hashed yet.
   private filter = -1;
   private hashedTo = 0;
-  private filterBytes = 0;
   private shift = 32;
   private capText = 0;
   private blockText = 0;
@@ -226,8 +225,7 @@ export class DayHead {
     if (this.filter < 0) {
       this.capText = Math.max(FIRST_BLOOM_TEXT, Math.min(BLOCK_MAX_BYTES, this.stream.bloomText));
       this.shift = bloomShift(this.capText);
-      this.filterBytes = 1 << (32 - this.shift - 3);
-      this.filter = this.filters.open(this.filterBytes);
+      this.filter = this.filters.open(1 << (32 - this.shift - 3));
       this.hashedTo = this.lines.len;
       this.minHi = this.maxHi = hi;
       this.minLo = this.maxLo = lo;

@@ -41,7 +41,7 @@ import type { HeadStream } from "./logs-head.ts";
 import { BufferPool } from "../../util/buffer-pool.ts";
 import { DayHead, decodeWalLines, encodeWalLabels, entriesBlock } from "./logs-head.ts";
 import type { Filters } from "./wasm/filters.ts";
-import { InlineFilters, workerFilters } from "./wasm/filters.ts";
+import { workerFilters } from "./wasm/filters.ts";
 import type { BloomBlock, BloomProbe } from "./logs-bloom.ts";
 import { bloomProbe, probeSql } from "./logs-bloom.ts";
 import type { BloomRange } from "./logs-bloom-cache.ts";
@@ -94,11 +94,6 @@ export interface ClickHouseLogStoreOptions extends SchemaOptions {
   readonly flushBytes?: number;
   /** flushAgeMs: the head is written at most this long after its first commit (2 s). */
   readonly flushAgeMs?: number;
-  /**
-   * filterThread: the line blooms are built in a worker thread (the default), beside the
-   * thread that decodes and appends pushes; false builds them in this thread.
-   */
-  readonly filterThread?: boolean;
 }
 
 /** StreamInfo is what the store remembers about a stream it has written in this process. */
@@ -186,7 +181,7 @@ export class ClickHouseLogStore implements LogStore {
   private readonly pool: BufferPool;
   /** flushBytes: the head is written once its lines hold this many bytes. */
   private readonly flushBytes: number;
-  /** filters builds the heads' line blooms. */
+  /** filters builds the heads' line blooms, in a worker thread. */
   private readonly filters: Filters;
   /** head: the streams with entries in the head. */
   private head = new Set<StreamInfo>();
@@ -229,7 +224,7 @@ export class ClickHouseLogStore implements LogStore {
       Math.min(32 << 20, Math.max(1 << 20, this.flushBytes / 4)),
       true,
     );
-    this.filters = opts.filterThread === false ? new InlineFilters() : workerFilters();
+    this.filters = workerFilters();
   }
 
   /**

@@ -24,21 +24,19 @@ export interface Filters {
   close(id: number, levels: number): Uint8Array | Promise<Uint8Array>;
 }
 
-/** InlineFilters builds filters in this thread, in the process's NgramMemory. */
-export class InlineFilters implements Filters {
+/** FilterSlots holds filters by id in an NgramMemory: the work of both kinds of Filters. */
+export class FilterSlots {
   private readonly slots = new Map<number, { off: number; bytes: number }>();
-  private ids = 0;
 
-  constructor(private readonly mem: NgramMemory = ngramMemory()) {}
+  constructor(private readonly mem: NgramMemory) {}
 
-  open(bytes: number): number {
-    const id = ++this.ids;
+  open(id: number, bytes: number): void {
     this.slots.set(id, { off: this.mem.alloc(bytes), bytes });
-    return id;
   }
 
   hashColumn(col: Uint8Array, from: number, to: number, id: number, shift: number): void {
-    this.mem.hashColumn(col, from, to, this.slots.get(id)!.off, shift);
+    const s = this.slots.get(id);
+    if (s) this.mem.hashColumn(col, from, to, s.off, shift);
   }
 
   close(id: number, levels: number): Uint8Array {
@@ -49,33 +47,49 @@ export class InlineFilters implements Filters {
   }
 }
 
+/** InlineFilters builds filters in this thread, in the process's NgramMemory. */
+export class InlineFilters implements Filters {
+  private readonly slots: FilterSlots;
+  private ids = 0;
+
+  constructor(mem: NgramMemory = ngramMemory()) {
+    this.slots = new FilterSlots(mem);
+  }
+
+  open(bytes: number): number {
+    const id = ++this.ids;
+    this.slots.open(id, bytes);
+    return id;
+  }
+
+  hashColumn(col: Uint8Array, from: number, to: number, id: number, shift: number): void {
+    this.slots.hashColumn(col, from, to, id, shift);
+  }
+
+  close(id: number, levels: number): Uint8Array {
+    return this.slots.close(id, levels);
+  }
+}
+
 /**
  * Task is one request to the worker: ["o", id, bytes] opens a filter, ["h", col, from, to, id,
- * shift] hashes a run of a column, ["c", id, levels] closes a filter (answered ["c", id, bytes]).
+ * shift] hashes a run of a column, ["c", id, levels] closes a filter (answered [id, bytes]).
  */
 export type Task =
   | readonly ["o", number, number]
   | readonly ["h", Uint8Array, number, number, number, number]
   | readonly ["c", number, number];
 
+/** Answer is a closed filter: its id and bytes. */
+export type Answer = [number, Uint8Array];
+
 /** runTasks is the worker's side: it runs a batch of tasks and returns the answers. */
-export function runTasks(
-  mem: NgramMemory,
-  slots: Map<number, { off: number; bytes: number }>,
-  tasks: readonly Task[],
-): [string, number, Uint8Array][] {
-  const out: [string, number, Uint8Array][] = [];
+export function runTasks(slots: FilterSlots, tasks: readonly Task[]): Answer[] {
+  const out: Answer[] = [];
   for (const t of tasks) {
-    if (t[0] === "o") slots.set(t[1], { off: mem.alloc(t[2]), bytes: t[2] });
-    else if (t[0] === "h") {
-      const s = slots.get(t[4]);
-      if (s) mem.hashColumn(t[1], t[2], t[3], s.off, t[5]);
-    } else {
-      const s = slots.get(t[1])!;
-      slots.delete(t[1]);
-      const bloom = mem.take(s.off, s.bytes);
-      out.push(["c", t[1], t[2] > 0 ? foldBloom(bloom, t[2]) : bloom]);
-    }
+    if (t[0] === "o") slots.open(t[1], t[2]);
+    else if (t[0] === "h") slots.hashColumn(t[1], t[2], t[3], t[4], t[5]);
+    else out.push([t[1], slots.close(t[1], t[2])]);
   }
   return out;
 }
@@ -109,8 +123,8 @@ export class WorkerFilters implements Filters {
   private start(): Worker {
     const w = new Worker(new URL("./filters-worker.mjs", import.meta.url));
     const gen = ++this.gen;
-    w.on("message", (msgs: [string, number, Uint8Array][]) => {
-      for (const [, id, bloom] of msgs) {
+    w.on("message", (msgs: Answer[]) => {
+      for (const [id, bloom] of msgs) {
         const p = this.waiting.get(id);
         this.waiting.delete(id);
         p?.resolve(bloom);
@@ -151,10 +165,14 @@ export class WorkerFilters implements Filters {
     this.worker.postMessage(tasks, transfer);
   }
 
+  /** nextGen: the generation of the worker the next message goes to (started for it if none). */
+  private get nextGen(): number {
+    return this.worker ? this.gen : this.gen + 1;
+  }
+
   open(bytes: number): number {
     const id = ++this.ids;
-    // The worker of the next message: the current one, or one started for it.
-    this.open_.set(id, { bytes, gen: this.worker ? this.gen : this.gen + 1 });
+    this.open_.set(id, { bytes, gen: this.nextGen });
     this.send(["o", id, bytes]);
     return id;
   }
@@ -174,8 +192,7 @@ export class WorkerFilters implements Filters {
   close(id: number, levels: number): Promise<Uint8Array> {
     const f = this.open_.get(id)!;
     this.open_.delete(id);
-    const live = this.worker ? this.gen : this.gen + 1;
-    if (f.gen !== live) return Promise.resolve(allOnes(f.bytes, levels));
+    if (f.gen !== this.nextGen) return Promise.resolve(allOnes(f.bytes, levels));
     return new Promise((resolve) => {
       this.waiting.set(id, { bytes: f.bytes, levels, resolve });
       this.send(["c", id, levels]);
